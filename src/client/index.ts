@@ -1,0 +1,22 @@
+/**
+ * client: a typed Engine API client, used by cli/ and compose/.
+ * Glossary: the *transport* speaks HTTP to one endpoint; each resource has
+ * its own client object with the same verbs as the engine.
+ */
+import { SystemClient } from "./system.js";
+import { Transport, parseEndpoint } from "./transport.js";
+
+export { ApiError, ConnectionError } from "./errors.js";
+export { Transport, parseEndpoint, jsonLines, readAll, type Endpoint } from "./transport.js";
+
+export class EngineClient {
+  readonly system: SystemClient;
+
+  constructor(readonly transport: Transport) {
+    this.system = new SystemClient(transport);
+  }
+
+  static forHost(host: string): EngineClient {
+    return new EngineClient(new Transport(parseEndpoint(host)));
+  }
+}

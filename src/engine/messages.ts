@@ -1,0 +1,22 @@
+/**
+ * Docker's exact texts for the messages clients parse or show. Keeping them in
+ * one place lets tests check the wording against Docker's once.
+ */
+export const messages = {
+  noSuchImage: (ref: string) => `No such image: ${ref}`,
+  noSuchContainer: (ref: string) => `No such container: ${ref}`,
+  noSuchExec: (id: string) => `No such exec instance: ${id}`,
+  noSuchNetwork: (ref: string) => `network ${ref} not found`,
+  noSuchVolume: (name: string) => `get ${name}: no such volume`,
+  ambiguousContainer: (ref: string) => `multiple IDs found with provided prefix: ${ref}`,
+  ambiguousImage: (ref: string) => `No such image: ${ref}`,
+  containerNameInUse: (name: string, id: string) =>
+    `Conflict. The container name "/${name}" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.`,
+  invalidReference: (ref: string) => `invalid reference format: repository name (${ref}) must be lowercase`,
+  invalidReferenceFormat: () => "invalid reference format",
+  pageNotFound: () => "page not found",
+  unsupportedApiVersion: (version: string, min: string) =>
+    `client version ${version} is too old. Minimum supported API version is ${min}, please upgrade your client to a newer version`,
+  apiVersionTooNew: (version: string, max: string) =>
+    `client version ${version} is too new. Maximum supported API version is ${max}`,
+} as const;
