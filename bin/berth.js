@@ -1,4 +1,2 @@
 #!/usr/bin/env node
-import { runCli } from "../dist/src/cli/main.js";
-
-runCli(process.argv.slice(2));
+import "../dist/src/cli/entry.js";

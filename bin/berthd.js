@@ -1,4 +1,2 @@
 #!/usr/bin/env node
-import { runMain } from "../dist/src/daemon/main.js";
-
-runMain(process.argv.slice(2));
+import "../dist/src/daemon/entry.js";
