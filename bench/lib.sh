@@ -1,0 +1,31 @@
+# Shared helpers for Berth's benchmarks: a private berthd, timing, medians, ratios.
+# Benchmarks report ratios against a floor measured in the same run, never bare times.
+set -u
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Starts a private berthd; sets BERTH_SOCK, DOCKER_HOST, BENCH_TMP.
+bench_daemon_start() {
+  BENCH_TMP=$(mktemp -d /var/tmp/berth-bench.XXXXXX)
+  BERTH_SOCK="$BENCH_TMP/run/berth.sock"
+  node "$BENCH_ROOT/dist/src/daemon/entry.js" --data-root "$BENCH_TMP/data" --exec-root "$BENCH_TMP/run" \
+    -H "unix://$BERTH_SOCK" >"$BENCH_TMP/berthd.log" 2>&1 &
+  BERTHD_PID=$!
+  for _ in $(seq 200); do [ -S "$BERTH_SOCK" ] && break; sleep 0.05; done
+  export DOCKER_HOST="unix://$BERTH_SOCK"
+}
+
+bench_daemon_stop() {
+  kill "$BERTHD_PID" 2>/dev/null; wait "$BERTHD_PID" 2>/dev/null
+  rm -rf "$BENCH_TMP"
+}
+
+# time_ms CMD...: runs CMD, prints elapsed milliseconds (fails if CMD fails).
+time_ms() {
+  local t0=$EPOCHREALTIME
+  "$@" >/dev/null 2>>"${BENCH_ERRLOG:-/dev/null}" || return 1
+  local t1=$EPOCHREALTIME
+  echo $(( (${t1/./} - ${t0/./}) / 1000 ))
+}
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
