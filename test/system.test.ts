@@ -72,3 +72,15 @@ async function fetchUnix(socket: string, path: string) {
     },
   );
 }
+
+test("swarm endpoints answer like a node outside a swarm", async () => {
+  const r = await d.docker(["service", "ls"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /This node is not a swarm manager/);
+  const init = await d.docker(["swarm", "init"]);
+  assert.equal(init.code, 1);
+  assert.match(init.stderr, /Swarm mode is not supported by Berth/);
+  const plugins = await d.docker(["plugin", "ls", "--format", "{{.Name}}"]);
+  assert.equal(plugins.code, 0, plugins.stderr);
+  assert.equal(plugins.stdout, "");
+});

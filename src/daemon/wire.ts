@@ -5,6 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Route } from "../api/router.js";
+import { swarmRoutes } from "../api/swarm.js";
 import { systemRoutes } from "../api/system.js";
 import { LocalContentStore } from "../engine/content/index.js";
 import { EventBus } from "../engine/events/index.js";
@@ -50,6 +51,7 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
       subscribeEvents: (opts) => events.subscribe(opts),
       componentVersions: () => runtimeVersions(config.defaultRuntime),
     }),
+    swarmRoutes(),
   ];
 
   return {

@@ -20,3 +20,7 @@ export const messages = {
   apiVersionTooNew: (version: string, max: string) =>
     `client version ${version} is too new. Maximum supported API version is ${max}`,
 } as const;
+
+/** Swarm-mode endpoints on a node that is not in a swarm. */
+export const notSwarmManager =
+  'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
