@@ -1,0 +1,139 @@
+/**
+ * The container model. `ContainerSpec` is what a create asks for, holding only
+ * what the engine implements (api/ translates Docker's wide create body into
+ * it). `Container` is the record: identity, the image it came from, the
+ * resolved process config, the spec, and the state.
+ */
+import type { ContainerId, ImageId } from "../ids.js";
+import type { ContainerState } from "./state.js";
+
+export interface BindMount {
+  type: "bind";
+  source: string;
+  target: string;
+  readOnly: boolean;
+  /** "rprivate" unless asked (Docker's default). */
+  propagation: string;
+}
+
+export interface TmpfsMount {
+  type: "tmpfs";
+  target: string;
+  /** Mount options: size=, mode=, plus flags. */
+  options: string[];
+}
+
+export type MountSpec = BindMount | TmpfsMount;
+
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
+export interface RestartPolicy {
+  name: "no" | "always" | "unless-stopped" | "on-failure";
+  maximumRetryCount: number;
+}
+
+export interface Healthcheck {
+  test: string[];
+  intervalNs: number;
+  timeoutNs: number;
+  startPeriodNs: number;
+  retries: number;
+}
+
+/** Limits and isolation, Docker's HostConfig reduced to what is implemented. */
+export interface HostSpec {
+  /** "none", "host", or a network name (resolved by the network backend). */
+  networkMode: string;
+  mounts: MountSpec[];
+  readonlyRootfs: boolean;
+  privileged: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  noNewPrivileges: boolean;
+  /** "unconfined" or undefined (the default profile). */
+  seccomp: "default" | "unconfined";
+  groupAdd: string[];
+  ulimits: Ulimit[];
+  init: boolean;
+  shmSize: number;
+  memory: number;
+  memorySwap: number;
+  nanoCpus: number;
+  cpuShares: number;
+  cpuQuota: number;
+  cpuPeriod: number;
+  cpusetCpus: string;
+  pidsLimit: number;
+  autoRemove: boolean;
+  restartPolicy: RestartPolicy;
+  extraHosts: string[];
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+}
+
+export interface ContainerSpec {
+  /** The image reference as the user typed it. */
+  image: string;
+  /** Undefined: the image's. An empty array resets the image's entrypoint. */
+  entrypoint?: string[];
+  cmd?: string[];
+  env: string[];
+  workingDir?: string;
+  user?: string;
+  hostname?: string;
+  domainname?: string;
+  labels: Record<string, string>;
+  tty: boolean;
+  openStdin: boolean;
+  stdinOnce: boolean;
+  stopSignal?: string;
+  stopTimeout?: number;
+  healthcheck?: Healthcheck;
+  host: HostSpec;
+}
+
+/** The process config after merging the image's config with the spec. */
+export interface ResolvedConfig {
+  hostname: string;
+  domainname: string;
+  user: string;
+  env: string[];
+  /** Entrypoint + Cmd as Docker combines them: path is argv[0]. */
+  path: string;
+  args: string[];
+  entrypoint: string[] | null;
+  cmd: string[] | null;
+  workingDir: string;
+  labels: Record<string, string>;
+  stopSignal: string;
+  stopTimeout?: number;
+  tty: boolean;
+  openStdin: boolean;
+  stdinOnce: boolean;
+  exposedPorts: Record<string, object>;
+  volumes: Record<string, object>;
+  healthcheck?: Healthcheck;
+}
+
+export interface Container {
+  id: ContainerId;
+  /** Without the leading "/". */
+  name: string;
+  createdAt: string;
+  imageId: ImageId;
+  /** What the user typed (Config.Image). */
+  imageRef: string;
+  spec: ContainerSpec;
+  config: ResolvedConfig;
+  state: ContainerState;
+  restartCount: number;
+  /** The create request body as received, for inspect to echo; opaque to the engine. */
+  createBody: Buffer | undefined;
+  /** True once `stop` or `kill` was asked for, so a restart policy leaves it alone. */
+  manuallyStopped: boolean;
+}
