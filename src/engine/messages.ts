@@ -24,3 +24,17 @@ export const messages = {
 /** Swarm-mode endpoints on a node that is not in a swarm. */
 export const notSwarmManager =
   'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+
+/** Docker's texts for container lifecycle refusals. */
+export const containerMessages = {
+  notRunning: (id: string) => `Container ${id} is not running`,
+  alreadyPaused: (id: string) => `Container ${id} is already paused`,
+  notPaused: (id: string) => `Container ${id} is not paused`,
+  startPaused: () => "cannot start a paused container, try unpause instead",
+  execPaused: (id: string) => `Container ${id} is paused, unpause the container before exec`,
+  removeRunning: (name: string) =>
+    `cannot remove container "/${name}": container is running: stop the container before removing or force remove`,
+  removalInProgress: (id: string) => `removal of container ${id} is already in progress`,
+  renameSame: () => "Renaming a container with the same name as its current name",
+  noCommand: () => "No command specified",
+} as const;
