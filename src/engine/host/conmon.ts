@@ -280,7 +280,7 @@ export function connectAttachSocket(dir: string, name = "attach"): Promise<Attac
           try {
             sock.write(data, 0, data.length, () => res());
           } catch (err) {
-            rej(err as Error);
+            rej(err);
           }
         }),
       end: () => {
@@ -308,7 +308,7 @@ export function connectAttachSocket(dir: string, name = "attach"): Promise<Attac
     } catch (err) {
       settled = true;
       closeDirFd();
-      reject(err as Error);
+      reject(err);
     }
   });
 }

@@ -90,11 +90,18 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** The pid is alive and is a conmon (not a stranger that reused the pid). */
+/**
+ * The pid is a live conmon: not a stranger that reused the pid, and not a
+ * zombie (conmon is reparented to init, which may reap it late).
+ */
 async function isConmon(pid: number | undefined): Promise<boolean> {
   if (pid === undefined || !pidAlive(pid)) return false;
   try {
-    return (await readFile(`/proc/${pid}/comm`, "utf8")).trim() === "conmon";
+    const st = await readFile(`/proc/${pid}/stat`, "utf8");
+    const close = st.lastIndexOf(")");
+    const comm = st.slice(st.indexOf("(") + 1, close);
+    const state = st.slice(close + 2, close + 3);
+    return comm === "conmon" && state !== "Z" && state !== "X";
   } catch {
     return false;
   }
@@ -253,7 +260,8 @@ export class ConmonRuntime implements Runtime {
     const conmonPid = await readInt(this.layout.conmonPidfile(id));
     if (await isConmon(conmonPid)) {
       const deadline = Date.now() + 2000;
-      while (Date.now() < deadline && pidAlive(conmonPid ?? 0)) await new Promise((r) => setTimeout(r, 20));
+      while (Date.now() < deadline && (await isConmon(conmonPid)))
+        await new Promise((r) => setTimeout(r, 10));
       if (conmonPid !== undefined && (await isConmon(conmonPid))) signalPid(conmonPid, "SIGKILL");
     }
     await this.killExecMonitors(id);
