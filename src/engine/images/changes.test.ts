@@ -10,7 +10,10 @@ test("CMD and ENTRYPOINT in JSON and shell forms", () => {
 });
 
 test("ENV replaces in place and appends", () => {
-  const c = applyChanges({ Env: ["PATH=/bin", "A=1"] }, ["ENV PATH=/usr/bin:/bin B=two", "ENV C three words"]);
+  const c = applyChanges({ Env: ["PATH=/bin", "A=1"] }, [
+    "ENV PATH=/usr/bin:/bin B=two",
+    "ENV C three words",
+  ]);
   assert.deepEqual(c.Env, ["PATH=/usr/bin:/bin", "A=1", "B=two", "C=three words"]);
   assert.deepEqual(applyChanges({}, ['ENV X="a b"']).Env, ["X=a b"]);
 });

@@ -30,7 +30,11 @@ export function parseConfig(bytes: Uint8Array): ImageConfig {
   for (const k of ["architecture", "os", "created", "author", "comment", "variant"] as const) {
     if (c[k] !== undefined && typeof c[k] !== "string") throw invalid(`invalid image config: bad ${k}`);
   }
-  if (c.config !== undefined && c.config !== null && (typeof c.config !== "object" || Array.isArray(c.config))) {
+  if (
+    c.config !== undefined &&
+    c.config !== null &&
+    (typeof c.config !== "object" || Array.isArray(c.config))
+  ) {
     throw invalid("invalid image config: bad config");
   }
   if (c.history !== undefined && c.history !== null && !Array.isArray(c.history)) {
@@ -82,7 +86,9 @@ export function compactConfig(c: ContainerConfig): ContainerConfig {
 export function goTime(nano: bigint): string {
   const ms = nano / 1_000_000n;
   const iso = new Date(Number(ms)).toISOString();
-  const frac = String(nano % 1_000_000_000n).padStart(9, "0").replace(/0+$/, "");
+  const frac = String(nano % 1_000_000_000n)
+    .padStart(9, "0")
+    .replace(/0+$/, "");
   return iso.slice(0, 19) + (frac ? `.${frac}` : "") + "Z";
 }
 

@@ -44,7 +44,10 @@ test("tags and digests", () => {
   assert.equal(r.tag, "1.36");
   assert.equal(r.digest, d);
   assert.equal(familiarString(r), `busybox:1.36@${d}`);
-  assert.throws(() => parseNormalizedNamed(`busybox@sha256:${"b".repeat(40)}`), /invalid checksum digest length/);
+  assert.throws(
+    () => parseNormalizedNamed(`busybox@sha256:${"b".repeat(40)}`),
+    /invalid checksum digest length/,
+  );
 });
 
 test("Docker's errors", () => {

@@ -49,7 +49,9 @@ export function repoName(r: Reference): string {
 
 /** The normalised string form: "docker.io/library/busybox:latest". */
 export function referenceString(r: Reference): string {
-  return repoName(r) + (r.tag !== undefined ? `:${r.tag}` : "") + (r.digest !== undefined ? `@${r.digest}` : "");
+  return (
+    repoName(r) + (r.tag !== undefined ? `:${r.tag}` : "") + (r.digest !== undefined ? `@${r.digest}` : "")
+  );
 }
 
 /** The repository as users write it: "busybox", "me/app", "localhost:5000/app". */
@@ -66,7 +68,9 @@ export function familiarName(r: Reference): string {
 
 export function familiarString(r: Reference): string {
   return (
-    familiarName(r) + (r.tag !== undefined ? `:${r.tag}` : "") + (r.digest !== undefined ? `@${r.digest}` : "")
+    familiarName(r) +
+    (r.tag !== undefined ? `:${r.tag}` : "") +
+    (r.digest !== undefined ? `@${r.digest}` : "")
   );
 }
 

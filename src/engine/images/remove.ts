@@ -61,7 +61,8 @@ export class ImageRemover {
       const parsed = withDefaultTag(parseNormalizedNamed(ref));
       const name = referenceString(parsed);
       const own = this.s.records.ref(name);
-      if (own === undefined || own.imageId !== id) throw notFound(messages.noSuchImage(familiarString(parsed)));
+      if (own === undefined || own.imageId !== id)
+        throw notFound(messages.noSuchImage(familiarString(parsed)));
       this.s.records.deleteRef(name);
       items.push({ untagged: familiarString(parsed) });
       this.s.event(id, "untag", id);
@@ -100,14 +101,24 @@ export class ImageRemover {
     const users = this.s.deps.users.containersUsingImage(id);
     const running = users.find((u) => u.running);
     if (mask & runningContainer && running !== undefined) {
-      return new DeleteConflict(id, true, true, `image is being used by running container ${shortId(running.id)}`);
+      return new DeleteConflict(
+        id,
+        true,
+        true,
+        `image is being used by running container ${shortId(running.id)}`,
+      );
     }
     if (mask & activeReference && this.s.records.refsOf(id).length > 0) {
       return new DeleteConflict(id, false, false, "image is referenced in multiple repositories");
     }
     const stopped = users.find((u) => !u.running);
     if (mask & stoppedContainer && stopped !== undefined) {
-      return new DeleteConflict(id, false, true, `image is being used by stopped container ${shortId(stopped.id)}`);
+      return new DeleteConflict(
+        id,
+        false,
+        true,
+        `image is being used by stopped container ${shortId(stopped.id)}`,
+      );
     }
     return undefined;
   }
@@ -159,7 +170,8 @@ export class ImageRemover {
   }): Promise<{ deleted: DeleteItem[]; spaceReclaimed: number }> {
     const sizes = new Map<ChainId, number>();
     for (const rec of this.s.records.all()) {
-      for (const c of chainIdOf(rec.config.rootfs.diff_ids)) sizes.set(c, this.s.deps.layers.get(c)?.size ?? 0);
+      for (const c of chainIdOf(rec.config.rootfs.diff_ids))
+        sizes.set(c, this.s.deps.layers.get(c)?.size ?? 0);
     }
     const candidates = this.s.records.all().filter((rec) => {
       const refs = this.s.records.refsOf(rec.id);

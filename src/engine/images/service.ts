@@ -228,7 +228,8 @@ export class ImageService implements ImageLookup {
 
   /** GET /images/json. */
   list(opts: ListOptions): ImageSummary[] {
-    const beforeNano = opts.before === undefined ? undefined : this.createdOf(this.resolveRecord(opts.before));
+    const beforeNano =
+      opts.before === undefined ? undefined : this.createdOf(this.resolveRecord(opts.before));
     const sinceNano = opts.since === undefined ? undefined : this.createdOf(this.resolveRecord(opts.since));
     const out: ImageSummary[] = [];
     for (const rec of this.records.all()) {

@@ -171,9 +171,14 @@ function blobPath(digest: string): string {
   return `blobs/sha256/${digest.slice(7)}`;
 }
 
-async function verifiedBlob(archive: SpooledArchive, digest: string, what: string): Promise<{ bytes: Buffer; value: unknown }> {
+async function verifiedBlob(
+  archive: SpooledArchive,
+  digest: string,
+  what: string,
+): Promise<{ bytes: Buffer; value: unknown }> {
   const blob = await archive.readJson(blobPath(digest), what);
-  if (sha256Digest(blob.bytes) !== digest) throw invalid(`invalid archive: ${what} ${digest} does not match its digest`);
+  if (sha256Digest(blob.bytes) !== digest)
+    throw invalid(`invalid archive: ${what} ${digest} does not match its digest`);
   return blob;
 }
 
@@ -201,11 +206,14 @@ async function ociLayoutPlan(archive: SpooledArchive): Promise<PlannedImage[]> {
       layers?: unknown;
     };
     const configDigest = manifest.config?.digest;
-    if (typeof configDigest !== "string") throw invalid(`invalid archive: manifest ${desc.digest} has no config`);
+    if (typeof configDigest !== "string")
+      throw invalid(`invalid archive: manifest ${desc.digest} has no config`);
     const configBytes = (await verifiedBlob(archive, configDigest, "config")).bytes;
-    if (!Array.isArray(manifest.layers)) throw invalid(`invalid archive: manifest ${desc.digest} has no layers`);
+    if (!Array.isArray(manifest.layers))
+      throw invalid(`invalid archive: manifest ${desc.digest} has no layers`);
     const layers = (manifest.layers as { digest?: unknown }[]).map((l) => {
-      if (typeof l?.digest !== "string") throw invalid(`invalid archive: bad layer in manifest ${desc.digest}`);
+      if (typeof l?.digest !== "string")
+        throw invalid(`invalid archive: bad layer in manifest ${desc.digest}`);
       return { path: blobPath(l.digest), what: "layer", digest: l.digest };
     });
     out.push({ configBytes, layers, tags: ociTags(desc.annotations ?? {}) });

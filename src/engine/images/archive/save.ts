@@ -33,7 +33,10 @@ interface SavedImage {
 const ociManifest = "application/vnd.oci.image.manifest.v1+json";
 
 /** Resolves every name first (errors before any byte), then streams the tar. */
-export async function saveImages(s: ImageService, names: readonly string[]): Promise<{ ids: ImageId[]; tar: Readable }> {
+export async function saveImages(
+  s: ImageService,
+  names: readonly string[],
+): Promise<{ ids: ImageId[]; tar: Readable }> {
   if (names.length === 0) throw invalid("no images specified");
   const byId = new Map<ImageId, Reference[]>();
   const add = (id: ImageId, ref: Reference | undefined) => {
@@ -137,7 +140,9 @@ function writeTar(s: ImageService, images: SavedImage[]): Readable {
   };
   const file = (name: string, bytes: Buffer) =>
     new Promise<void>((resolve, reject) =>
-      pack.entry({ name, mode: 0o644, mtime, size: bytes.length }, bytes, (err) => (err ? reject(err) : resolve())),
+      pack.entry({ name, mode: 0o644, mtime, size: bytes.length }, bytes, (err) =>
+        err ? reject(err) : resolve(),
+      ),
     );
   const dir = (name: string) =>
     new Promise<void>((resolve, reject) =>

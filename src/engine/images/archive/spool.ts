@@ -34,6 +34,8 @@ export class SpooledArchive {
       const extract = tar.extract();
       const input = await decompressed(source);
       const feeding = pipeline(input, extract);
+      // Awaited below on success; on an early error the loop's error wins.
+      feeding.catch(() => undefined);
       let n = 0;
       for await (const entry of extract) {
         if (++n > maxEntries) throw invalid(`invalid archive: more than ${maxEntries} entries`);
@@ -57,7 +59,10 @@ export class SpooledArchive {
       await feeding;
     } catch (err) {
       await fs.rm(dir, { recursive: true, force: true });
-      if (err instanceof Error && /unexpected end|Unexpected end|invalid tar|Invalid tar/i.test(err.message)) {
+      if (
+        err instanceof Error &&
+        /unexpected end|Unexpected end|invalid tar|Invalid tar/i.test(err.message)
+      ) {
         throw invalid(`invalid archive: ${err.message}`, err);
       }
       throw err;
@@ -83,13 +88,15 @@ export class SpooledArchive {
   /** A file of the archive; a clear error when it is missing. */
   entry(path: string, what: string): { file: string; size: number } {
     const e = this.lookup(path);
-    if (e === undefined) throw invalid(`invalid archive: ${what} ${JSON.stringify(path)} not found in archive`);
+    if (e === undefined)
+      throw invalid(`invalid archive: ${what} ${JSON.stringify(path)} not found in archive`);
     return e;
   }
 
   async readJson(path: string, what: string): Promise<{ bytes: Buffer; value: unknown }> {
     const e = this.entry(path, what);
-    if (e.size > maxJsonBytes) throw invalid(`invalid archive: ${what} ${path} is too large (${e.size} bytes)`);
+    if (e.size > maxJsonBytes)
+      throw invalid(`invalid archive: ${what} ${path} is too large (${e.size} bytes)`);
     const bytes = await fs.readFile(e.file);
     try {
       return { bytes, value: JSON.parse(bytes.toString("utf8")) };
@@ -136,11 +143,13 @@ function resolveRelative(from: string, target: string): string {
 /** Gunzips when the stream starts with the gzip magic, else passes it through. */
 export async function decompressed(source: Readable): Promise<Readable> {
   const iter = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const head = await iter.next();
+  let head = await iter.next();
+  while (head.done !== true && head.value.length === 0) head = await iter.next();
   if (head.done === true) throw invalid("invalid archive: empty input");
+  const first = head.value;
   const whole = Readable.from(
     (async function* () {
-      yield head.value;
+      yield first;
       for (;;) {
         const n = await iter.next();
         if (n.done === true) return;
@@ -149,7 +158,7 @@ export async function decompressed(source: Readable): Promise<Readable> {
     })(),
     { objectMode: false },
   );
-  if (head.value[0] !== 0x1f || head.value[1] !== 0x8b) return whole;
+  if (first[0] !== 0x1f || first[1] !== 0x8b) return whole;
   const gunzip = createGunzip();
   whole.on("error", (err) => gunzip.destroy(err));
   return whole.pipe(gunzip);
