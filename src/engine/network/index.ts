@@ -1,0 +1,78 @@
+/**
+ * network: bridge networking like netavark/aardvark-dns, without HTTP.
+ *
+ * Glossary:
+ * - *network*: a named, ID'd broadcast domain; driver `bridge` (a Linux bridge
+ *   with an IPv4 pool), or the pseudo-networks `host` (share the host's netns)
+ *   and `none` (driver `null`: loopback only).
+ * - *sandbox*: a container's network namespace, bound at `<execRoot>/netns/<id>`.
+ * - *endpoint*: one container on one network: a veth pair (`ethN` inside,
+ *   `vethXXXXXXX` on the bridge), an address and a MAC from IPAM.
+ * - *pool*: the subnet of a network, its gateway (the bridge's address) and the
+ *   range dynamic addresses come from.
+ * - *published port*: hostIp:hostPort → containerIp:containerPort, by DNAT
+ *   (and a userland proxy in "proxy" localhost mode); its *owner* is the container ID.
+ * - *chain prefix*: names the iptables chains (`P`, `P-USER`, `P-FORWARD`,
+ *   `P-ISOLATION-STAGE-1/2`) and starts every rule's comment, so rules are found
+ *   and removed exactly.
+ */
+import { readFileSync } from "node:fs";
+import { parseProcRoutes } from "./ipam.js";
+import type { Subnet } from "./ipv4.js";
+import { ipamSchema } from "./ipam.js";
+import { networkSchema } from "./store.js";
+
+export { NetworkService, type NetworkServiceDeps } from "./service.js";
+export type {
+  BridgeConfig,
+  ConnectOptions,
+  ConnectResult,
+  Endpoint,
+  Network,
+  NetworkCreateSpec,
+  NetworkDriver,
+  NetworkId,
+  PortBinding,
+  PortRequest,
+} from "./types.js";
+export {
+  Ipam,
+  ipamSchema,
+  defaultPools,
+  chooseSubnet,
+  macForIp,
+  parseProcRoutes,
+  type Pool,
+  type PoolRequest,
+} from "./ipam.js";
+export { parseIp, formatIp, parseSubnet, formatSubnet, type Subnet } from "./ipv4.js";
+export { Firewall } from "./firewall.js";
+export {
+  desiredRules,
+  restoreText,
+  type BridgeRules,
+  type FirewallConfig,
+  type LocalhostMode,
+  type PortRule,
+  type Proto,
+} from "./firewallPlan.js";
+export { DnsServer, dnsTtl, type Upstream } from "./dnsServer.js";
+export { DnsTable } from "./dnsTable.js";
+export {
+  PortAllocator,
+  bindProbe,
+  readEphemeralRange,
+  type HostPort,
+  type HostPortRequest,
+} from "./portAllocator.js";
+export { startPortProxy, type PortProxy, type ProxySpec } from "./portProxy.js";
+export { netMessages } from "./messages.js";
+export { networkSchema } from "./store.js";
+
+/** The schemas this folder owns, for openDatabase. */
+export const networkSchemas = [ipamSchema, networkSchema];
+
+/** Subnets routed on this host now. */
+export function readHostRoutes(): Subnet[] {
+  return parseProcRoutes(readFileSync("/proc/net/route", "utf8"));
+}

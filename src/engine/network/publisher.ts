@@ -1,0 +1,128 @@
+/**
+ * Published ports of containers: host ports from the allocator, DNAT rules,
+ * and with the "proxy" localhost mode a userland proxy per port. One owner
+ * (the container ID) tags all of a container's rules, so unpublishing removes
+ * exactly those.
+ */
+import { conflict } from "../errors.js";
+import type { Firewall } from "./firewall.js";
+import type { LocalhostMode, PortRule } from "./firewallPlan.js";
+import type { PortAllocator } from "./portAllocator.js";
+import { startPortProxy, type PortProxy } from "./portProxy.js";
+import type { NetworkStore, PublishedRow } from "./store.js";
+import type { PortBinding, PortRequest } from "./types.js";
+import { UndoStack } from "./undo.js";
+
+export class PortPublisher {
+  private readonly rows = new Map<string, PublishedRow>();
+  private readonly proxies = new Map<string, PortProxy[]>();
+
+  constructor(
+    private readonly store: NetworkStore,
+    private readonly firewall: Firewall,
+    private readonly allocator: PortAllocator,
+    private readonly localhost: LocalhostMode,
+  ) {
+    for (const row of store.published()) this.rows.set(row.containerId, row);
+  }
+
+  rulesByOwner(): Map<string, PortRule[]> {
+    return new Map([...this.rows].map(([owner, row]) => [owner, row.rules]));
+  }
+
+  bindings(containerId: string): PortBinding[] {
+    return this.rows.get(containerId)?.bindings ?? [];
+  }
+
+  bridgeOf(containerId: string): string | undefined {
+    return this.rows.get(containerId)?.rules[0]?.bridge;
+  }
+
+  /** Holds the ports again and restarts proxies after a daemon restart (rules come from rebuild). */
+  async restore(): Promise<void> {
+    for (const row of this.rows.values()) {
+      for (const b of row.bindings) this.allocator.restore(row.containerId, b);
+      if (this.localhost === "proxy") this.proxies.set(row.containerId, await this.startProxies(row.rules));
+    }
+  }
+
+  async publish(
+    containerId: string,
+    bridge: string,
+    containerIp: string,
+    ports: readonly PortRequest[],
+  ): Promise<PortBinding[]> {
+    if (this.rows.has(containerId)) throw conflict(`ports of container ${containerId} are already published`);
+    if (ports.length === 0) return [];
+    return UndoStack.run(async (undo) => {
+      undo.push(() => this.allocator.release(containerId));
+      const bindings: PortBinding[] = [];
+      const rules: PortRule[] = [];
+      for (const p of ports) {
+        const hp = await this.allocator.allocate(containerId, {
+          proto: p.proto,
+          ...(p.hostIp !== undefined ? { hostIp: p.hostIp } : {}),
+          ...(p.hostPort !== undefined ? { hostPort: p.hostPort } : {}),
+          ...(p.hostPortEnd !== undefined ? { hostPortEnd: p.hostPortEnd } : {}),
+        });
+        bindings.push({
+          containerPort: p.containerPort,
+          proto: p.proto,
+          hostIp: hp.hostIp,
+          hostPort: hp.hostPort,
+        });
+        rules.push({
+          bridge,
+          containerIp,
+          containerPort: p.containerPort,
+          hostIp: hp.hostIp,
+          hostPort: hp.hostPort,
+          proto: p.proto,
+        });
+      }
+      if (this.localhost === "proxy") {
+        const proxies = await this.startProxies(rules, undo);
+        this.proxies.set(containerId, proxies);
+        undo.push(() => this.proxies.delete(containerId));
+      }
+      await this.firewall.addPorts(containerId, rules);
+      undo.push(() => this.firewall.removePorts(containerId));
+      const row = { containerId, bindings, rules };
+      this.store.insertPublished(row);
+      this.rows.set(containerId, row);
+      return bindings;
+    });
+  }
+
+  async unpublish(containerId: string): Promise<void> {
+    const proxies = this.proxies.get(containerId) ?? [];
+    this.proxies.delete(containerId);
+    await Promise.all(proxies.map((p) => p.close()));
+    if (this.rows.has(containerId)) await this.firewall.removePorts(containerId);
+    this.allocator.release(containerId);
+    this.store.deletePublished(containerId);
+    this.rows.delete(containerId);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.proxies.values()].flat();
+    this.proxies.clear();
+    await Promise.all(all.map((p) => p.close()));
+  }
+
+  private async startProxies(rules: readonly PortRule[], undo?: UndoStack): Promise<PortProxy[]> {
+    const out: PortProxy[] = [];
+    for (const r of rules) {
+      const proxy = await startPortProxy({
+        proto: r.proto,
+        hostIp: r.hostIp,
+        hostPort: r.hostPort,
+        targetIp: r.containerIp,
+        targetPort: r.containerPort,
+      });
+      out.push(proxy);
+      undo?.push(() => proxy.close());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,438 @@
+/**
+ * The network service: bridge networks (plus the `host` and `none`
+ * pseudo-networks), container endpoints in named netns, published ports and
+ * the per-network DNS servers. Every multi-step change keeps an undo stack,
+ * so a failure part-way leaves no bridge, veth, netns, rule, address or row.
+ */
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { Db } from "../store/index.js";
+import { conflict, forbidden, invalid, notFound, notImplemented } from "../errors.js";
+import { messages } from "../messages.js";
+import { newHexId } from "../ids.js";
+import type { IpHost } from "../host/ip.js";
+import type { NetnsHost } from "../host/netns.js";
+import type { IptablesHost } from "../host/iptables.js";
+import { Ipam, macForIp } from "./ipam.js";
+import { formatIp, parseIp, parseSubnet, type Subnet } from "./ipv4.js";
+import { Firewall } from "./firewall.js";
+import type { BridgeRules, LocalhostMode } from "./firewallPlan.js";
+import { bridgeUpPlan, endpointHostPlan, endpointInsidePlan, linkDeletePlan } from "./linkPlan.js";
+import { DnsServer, type Upstream } from "./dnsServer.js";
+import { DnsTable } from "./dnsTable.js";
+import { netMessages } from "./messages.js";
+import { KeyedLock, UndoStack } from "./undo.js";
+import { NetworkStore } from "./store.js";
+import { PortPublisher } from "./publisher.js";
+import { PortAllocator } from "./portAllocator.js";
+import type {
+  ConnectOptions,
+  ConnectResult,
+  Endpoint,
+  Network,
+  NetworkCreateSpec,
+  NetworkDriver,
+  NetworkId,
+  PortBinding,
+  PortRequest,
+} from "./types.js";
+
+export interface NetworkServiceDeps {
+  db: Db;
+  ip: IpHost;
+  netns: NetnsHost;
+  iptables: IptablesHost;
+  /** Netns files go to <execRoot>/netns/<container id>. */
+  execRoot: string;
+  /** iptables chain prefix and rule tag, e.g. "BERTH". */
+  chainPrefix: string;
+  /** Linux bridge of the default network, e.g. "berth0". */
+  defaultBridge: string;
+  /** Subnet of the default network; default: the first free Docker pool (172.17.0.0/16). */
+  defaultSubnet?: string;
+  /** User networks get `<bridgePrefix><id…>` bridges, 15 characters in all; default "br-". */
+  bridgePrefix?: string;
+  localhost: LocalhostMode;
+  hostRoutes: () => Subnet[];
+  /** Resolvers the DNS servers forward to. */
+  upstreams: () => readonly Upstream[];
+  /** DNS port on the gateways; 53 in production. */
+  dnsPort?: number;
+  ports?: PortAllocator;
+}
+
+const predefined = new Set(["bridge", "host", "none"]);
+const nameRe = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export class NetworkService {
+  private readonly store: NetworkStore;
+  private readonly ipam: Ipam;
+  private readonly firewall: Firewall;
+  private readonly publisher: PortPublisher;
+  private readonly networks = new Map<NetworkId, Network>();
+  private readonly endpoints: Endpoint[] = [];
+  private readonly dns = new Map<NetworkId, { table: DnsTable; server: DnsServer }>();
+  private readonly locks = new KeyedLock();
+
+  constructor(private readonly deps: NetworkServiceDeps) {
+    this.store = new NetworkStore(deps.db);
+    this.ipam = new Ipam(deps.db, deps.hostRoutes);
+    this.firewall = new Firewall(deps.iptables, { prefix: deps.chainPrefix, localhost: deps.localhost });
+    this.publisher = new PortPublisher(
+      this.store,
+      this.firewall,
+      deps.ports ?? new PortAllocator(),
+      deps.localhost,
+    );
+  }
+
+  /** Loads state, creates the predefined networks, brings bridges, rules, DNS and proxies back. */
+  async init(): Promise<void> {
+    for (const n of this.store.networks()) this.networks.set(n.id, n);
+    this.endpoints.push(...this.store.endpoints());
+    this.deps.netns.prepareDir(join(this.deps.execRoot, "netns"));
+    if (!this.byName("bridge")) {
+      await this.createNetwork(
+        {
+          name: "bridge",
+          driver: "bridge",
+          ...(this.deps.defaultSubnet ? { subnet: this.deps.defaultSubnet } : {}),
+        },
+        { bridgeName: this.deps.defaultBridge, isDefault: true },
+      );
+    }
+    if (!this.byName("host")) this.addPseudo("host", "host");
+    if (!this.byName("none")) this.addPseudo("none", "null");
+    for (const n of this.networks.values()) if (n.bridge) await this.ensureBridge(n);
+    await this.firewall.rebuild(this.bridgeRules(), this.publisher.rulesByOwner());
+    for (const n of this.networks.values()) if (n.bridge && !n.bridge.isDefault) await this.startDns(n);
+    await this.publisher.restore();
+  }
+
+  /** Stops DNS servers and proxies; bridges, rules and netns stay for the running containers. */
+  async close(): Promise<void> {
+    await Promise.all([...this.dns.values()].map((d) => d.server.close()));
+    this.dns.clear();
+    await this.publisher.close();
+  }
+
+  list(): Network[] {
+    return [...this.networks.values()];
+  }
+
+  /** A network by full ID, name, or unique ID prefix. */
+  resolve(ref: string): Network {
+    const exact = this.networks.get(ref as NetworkId) ?? this.byName(ref);
+    if (exact) return exact;
+    const matches = ref.length > 0 ? this.list().filter((n) => n.id.startsWith(ref)) : [];
+    if (matches.length === 1 && matches[0]) return matches[0];
+    if (matches.length > 1)
+      throw invalid(`network ${ref} is ambiguous (${matches.length} matches found based on ID prefix)`);
+    throw notFound(messages.noSuchNetwork(ref));
+  }
+
+  endpointsOf(networkId: NetworkId): Endpoint[] {
+    return this.endpoints.filter((e) => e.networkId === networkId);
+  }
+
+  containerEndpoints(containerId: string): Endpoint[] {
+    return this.endpoints.filter((e) => e.containerId === containerId);
+  }
+
+  async create(spec: NetworkCreateSpec): Promise<Network> {
+    const driver = spec.driver ?? "bridge";
+    if (driver === "host" || driver === "null")
+      throw forbidden(`only one instance of "${driver}" network is allowed`);
+    if (["overlay", "macvlan", "ipvlan"].includes(driver))
+      throw notImplemented(`network driver ${driver} is not supported`);
+    if (driver !== "bridge") throw notFound(netMessages.driverNotSupported(driver));
+    if (!nameRe.test(spec.name)) throw invalid(`invalid network name "${spec.name}"`);
+    return this.locks.with(`name:${spec.name}`, () => this.createNetwork(spec, {}));
+  }
+
+  async remove(ref: string): Promise<void> {
+    const n = this.resolve(ref);
+    if (predefined.has(n.name)) throw forbidden(netMessages.predefinedNetwork(n.name));
+    await this.locks.with(`name:${n.name}`, async () => {
+      if (this.endpointsOf(n.id).length > 0) throw forbidden(netMessages.activeEndpoints(n.name, n.id));
+      const d = this.dns.get(n.id);
+      this.dns.delete(n.id);
+      await d?.server.close();
+      if (n.bridge) {
+        await this.firewall.removeNetwork(n.bridge.name);
+        if (this.deps.ip.linkExists(n.bridge.name)) await this.deps.ip.batch(linkDeletePlan(n.bridge.name));
+      }
+      this.ipam.releasePool(n.id);
+      this.store.deleteNetwork(n.id);
+      this.networks.delete(n.id);
+    });
+  }
+
+  /** Attaches a container (creating its netns if needed) to a network. */
+  connect(containerId: string, ref: string, opts: ConnectOptions): Promise<ConnectResult> {
+    const n = this.resolve(ref);
+    return this.locks.with(`ctr:${containerId}`, () =>
+      UndoStack.run(async (undo) => {
+        const mine = this.containerEndpoints(containerId);
+        if (mine.some((e) => e.networkId === n.id))
+          throw forbidden(netMessages.alreadyConnected(opts.containerName, n.name));
+        const onHost = mine.some((e) => this.networks.get(e.networkId)?.driver === "host");
+        if ((n.driver === "host" && mine.length > 0) || onHost)
+          throw forbidden(netMessages.hostNetworkExclusive());
+        const ep: Endpoint = {
+          networkId: n.id,
+          containerId,
+          containerName: opts.containerName,
+          endpointId: newHexId(),
+          aliases: [...(opts.aliases ?? [])],
+        };
+        const netnsPath = n.driver === "host" ? null : this.netnsPath(containerId);
+        if (netnsPath !== null && !this.deps.netns.exists(netnsPath)) {
+          if (!n.bridge) {
+            await this.deps.netns.create(netnsPath);
+            undo.push(() => this.deps.netns.remove(netnsPath));
+          }
+        }
+        if (n.bridge && netnsPath !== null) await this.attachBridge(n, ep, netnsPath, opts, undo);
+        this.store.insertEndpoint(ep);
+        undo.push(() => this.store.deleteEndpoint(n.id, containerId));
+        const dns = this.dns.get(n.id);
+        dns?.table.set({
+          owner: containerId,
+          ipv4: ep.ip ?? "",
+          names: [opts.containerName, containerId.slice(0, 12), ...ep.aliases],
+        });
+        this.endpoints.push(ep);
+        return { ...ep, netnsPath, ...(dns && n.bridge ? { dnsServer: n.bridge.gateway } : {}) };
+      }),
+    );
+  }
+
+  async disconnect(containerId: string, ref: string): Promise<void> {
+    const n = this.resolve(ref);
+    await this.locks.with(`ctr:${containerId}`, async () => {
+      const ep = this.endpoints.find((e) => e.containerId === containerId && e.networkId === n.id);
+      if (!ep) throw notFound(netMessages.notConnected(containerId, n.name));
+      if (this.publisher.bridgeOf(containerId) === n.bridge?.name)
+        await this.publisher.unpublish(containerId);
+      if (ep.hostIf && this.deps.ip.linkExists(ep.hostIf))
+        await this.deps.ip.batch(linkDeletePlan(ep.hostIf));
+      if (ep.ip) this.ipam.release(n.id, parseIp(ep.ip));
+      this.dns.get(n.id)?.table.remove(containerId);
+      this.store.deleteEndpoint(n.id, containerId);
+      this.endpoints.splice(this.endpoints.indexOf(ep), 1);
+    });
+  }
+
+  /** Publishes ports of a container on its first bridge network. */
+  publish(containerId: string, ports: readonly PortRequest[]): Promise<PortBinding[]> {
+    return this.locks.with(`ctr:${containerId}`, async () => {
+      const ep = this.containerEndpoints(containerId).find((e) => e.ip !== undefined);
+      const n = ep && this.networks.get(ep.networkId);
+      if (!ep?.ip || !n?.bridge)
+        throw invalid(`container ${containerId} has no bridge network to publish ports on`);
+      return this.publisher.publish(containerId, n.bridge.name, ep.ip, ports);
+    });
+  }
+
+  unpublish(containerId: string): Promise<void> {
+    return this.locks.with(`ctr:${containerId}`, () => this.publisher.unpublish(containerId));
+  }
+
+  published(containerId: string): PortBinding[] {
+    return this.publisher.bindings(containerId);
+  }
+
+  /** Tears down everything of a container: ports, endpoints, netns. */
+  async releaseSandbox(containerId: string): Promise<void> {
+    await this.unpublish(containerId);
+    for (const ep of this.containerEndpoints(containerId)) await this.disconnect(containerId, ep.networkId);
+    this.deps.netns.remove(this.netnsPath(containerId));
+  }
+
+  netnsPath(containerId: string): string {
+    if (!/^[a-f0-9]{12,64}$/.test(containerId)) throw invalid(`invalid container ID: ${containerId}`);
+    return join(this.deps.execRoot, "netns", containerId);
+  }
+
+  /** Removes every rule of this service's chain prefix (uninstall and tests). */
+  async removeAllRules(): Promise<void> {
+    await this.firewall.removeAll();
+  }
+
+  private byName(name: string): Network | undefined {
+    return this.list().find((n) => n.name === name);
+  }
+
+  private addPseudo(name: string, driver: NetworkDriver): void {
+    const n: Network = {
+      id: newHexId() as NetworkId,
+      name,
+      driver,
+      created: new Date().toISOString(),
+      internal: false,
+      labels: {},
+      options: {},
+    };
+    this.store.insertNetwork(n);
+    this.networks.set(n.id, n);
+  }
+
+  private async createNetwork(
+    spec: NetworkCreateSpec,
+    how: { bridgeName?: string; isDefault?: boolean },
+  ): Promise<Network> {
+    if (this.byName(spec.name)) throw conflict(netMessages.networkExists(spec.name));
+    return UndoStack.run(async (undo) => {
+      const id = newHexId() as NetworkId;
+      const options = spec.options ?? {};
+      const pool = this.ipam.requestPool(id, {
+        ...(spec.subnet !== undefined ? { subnet: spec.subnet } : {}),
+        ...(spec.gateway !== undefined ? { gateway: spec.gateway } : {}),
+        ...(spec.ipRange !== undefined ? { ipRange: spec.ipRange } : {}),
+      });
+      undo.push(() => this.ipam.releasePool(id));
+      const prefix = this.deps.bridgePrefix ?? "br-";
+      const name =
+        options["com.docker.network.bridge.name"] ??
+        how.bridgeName ??
+        `${prefix}${id.slice(0, 15 - prefix.length)}`;
+      if (name.length > 15 || !/^[a-zA-Z0-9_.-]+$/.test(name)) throw invalid(`invalid bridge name: ${name}`);
+      const mtu = Number(options["com.docker.network.driver.mtu"] ?? 1500);
+      if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535)
+        throw invalid(`invalid MTU: ${options["com.docker.network.driver.mtu"]}`);
+      const n: Network = {
+        id,
+        name: spec.name,
+        driver: "bridge",
+        created: new Date().toISOString(),
+        internal: spec.internal ?? false,
+        labels: spec.labels ?? {},
+        options,
+        bridge: {
+          name,
+          subnet: `${formatIp(pool.subnet.base)}/${pool.subnet.prefix}`,
+          gateway: formatIp(pool.gateway),
+          ...(spec.ipRange !== undefined ? { ipRange: spec.ipRange } : {}),
+          mtu,
+          icc: options["com.docker.network.bridge.enable_icc"] !== "false",
+          masquerade: options["com.docker.network.bridge.enable_ip_masquerade"] !== "false",
+          isDefault: how.isDefault ?? false,
+        },
+      };
+      if (this.deps.ip.linkExists(name)) throw conflict(`bridge ${name} already exists on the host`);
+      await this.ensureBridge(n);
+      undo.push(() => this.deps.ip.batch(linkDeletePlan(name)));
+      await this.firewall.addNetwork(this.rulesOf(n));
+      undo.push(() => this.firewall.removeNetwork(name));
+      if (!n.bridge?.isDefault) {
+        await this.startDns(n);
+        undo.push(async () => {
+          await this.dns.get(id)?.server.close();
+          this.dns.delete(id);
+        });
+      }
+      this.store.insertNetwork(n);
+      this.networks.set(id, n);
+      return n;
+    });
+  }
+
+  private async ensureBridge(n: Network): Promise<void> {
+    const b = n.bridge;
+    if (!b) return;
+    if (!this.deps.ip.linkExists(b.name)) {
+      await this.deps.ip.batch(
+        bridgeUpPlan({
+          name: b.name,
+          mtu: b.mtu,
+          gatewayCidr: `${b.gateway}/${parseSubnet(b.subnet).prefix}`,
+        }),
+      );
+    }
+    if (this.deps.localhost === "route_localnet")
+      this.deps.ip.setSysctl(`net/ipv4/conf/${b.name}/route_localnet`, "1");
+  }
+
+  private async startDns(n: Network): Promise<void> {
+    if (!n.bridge) return;
+    const table = new DnsTable(n.name);
+    for (const e of this.endpointsOf(n.id)) {
+      if (e.ip)
+        table.set({
+          owner: e.containerId,
+          ipv4: e.ip,
+          names: [e.containerName, e.containerId.slice(0, 12), ...e.aliases],
+        });
+    }
+    // Internal networks resolve their own names only: nothing leaves them.
+    const upstreams = n.internal ? () => [] : this.deps.upstreams;
+    const server = new DnsServer({
+      address: n.bridge.gateway,
+      port: this.deps.dnsPort ?? 53,
+      table,
+      upstreams,
+    });
+    await server.start();
+    this.dns.set(n.id, { table, server });
+  }
+
+  private async attachBridge(
+    n: Network,
+    ep: Endpoint,
+    netnsPath: string,
+    opts: ConnectOptions,
+    undo: UndoStack,
+  ): Promise<void> {
+    const b = n.bridge!;
+    const ip = this.ipam.allocate(n.id, ep.containerId, {
+      ...(opts.ip ? { ip: opts.ip } : {}),
+      networkName: n.name,
+    });
+    undo.push(() => this.ipam.release(n.id, ip));
+    const mine = this.containerEndpoints(ep.containerId).filter((e) => e.ifName);
+    const used = new Set(mine.map((e) => e.ifName));
+    let idx = 0;
+    while (used.has(`eth${idx}`)) idx++;
+    const prefixLen = parseSubnet(b.subnet).prefix;
+    Object.assign(ep, {
+      ifName: `eth${idx}`,
+      hostIf: `veth${randomBytes(4).toString("hex").slice(0, 7)}`,
+      ip: formatIp(ip),
+      prefixLen,
+      mac: opts.mac ?? macForIp(ip),
+      gateway: b.gateway,
+    });
+    const links = {
+      ifName: ep.ifName!,
+      hostIf: ep.hostIf!,
+      bridge: b.name,
+      mac: ep.mac!,
+      mtu: b.mtu,
+      cidr: `${ep.ip}/${prefixLen}`,
+      hostNetnsPath: `/proc/${process.pid}/ns/net`,
+      ...(mine.length === 0 && !n.internal ? { defaultGateway: b.gateway } : {}),
+    };
+    if (this.deps.netns.exists(netnsPath)) {
+      await this.deps.ip.batch(endpointInsidePlan(links), netnsPath);
+    } else {
+      await this.deps.netns.create(netnsPath, endpointInsidePlan(links));
+      undo.push(() => this.deps.netns.remove(netnsPath));
+    }
+    undo.push(async () => {
+      if (this.deps.ip.linkExists(links.hostIf)) await this.deps.ip.batch(linkDeletePlan(links.hostIf));
+    });
+    await this.deps.ip.batch(endpointHostPlan(links));
+  }
+
+  private rulesOf(n: Network): BridgeRules {
+    const b = n.bridge!;
+    return { bridge: b.name, subnet: b.subnet, internal: n.internal, icc: b.icc, masquerade: b.masquerade };
+  }
+
+  private bridgeRules(): BridgeRules[] {
+    return this.list()
+      .filter((n) => n.bridge)
+      .map((n) => this.rulesOf(n));
+  }
+}
