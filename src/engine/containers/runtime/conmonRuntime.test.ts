@@ -75,9 +75,18 @@ describe("ConmonRuntime (conmon + runc)", { skip: !isRoot && "needs root" }, () 
     assert.deepEqual(leftCgroups, [], "cgroups left behind");
   });
 
-  async function run(args: string[], o: { tty?: boolean; openStdin?: boolean; stdinOnce?: boolean } = {}) {
+  async function run(
+    args: string[],
+    o: {
+      tty?: boolean;
+      openStdin?: boolean;
+      stdinOnce?: boolean;
+      memoryLimit?: number;
+      logMaxSize?: number;
+    } = {},
+  ) {
     const id = newId();
-    const bundle = await makeBundle(env, id, args, { tty: o.tty ?? false });
+    const bundle = await makeBundle(env, id, args, { tty: o.tty ?? false, memoryLimit: o.memoryLimit });
     const logPath = join(env.root, "logs", `${id}.log`);
     await import("node:fs/promises").then((fs) => fs.mkdir(join(env.root, "logs"), { recursive: true }));
     const { pid } = await rt.create({
@@ -87,6 +96,7 @@ describe("ConmonRuntime (conmon + runc)", { skip: !isRoot && "needs root" }, () 
       openStdin: o.openStdin ?? false,
       stdinOnce: o.stdinOnce ?? false,
       logPath,
+      logMaxSize: o.logMaxSize,
     });
     return { id, bundle, logPath, pid };
   }
@@ -306,5 +316,40 @@ describe("ConmonRuntime (conmon + runc)", { skip: !isRoot && "needs root" }, () 
     await rt2.delete(a.id);
     await rt2.delete(b.id);
     assert.deepEqual(await readdir(join(env.stateDir, "c")), []);
+  });
+
+  test("OOM kill is reported", async () => {
+    const c = await run(["dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"], {
+      memoryLimit: 16 * 1024 * 1024,
+    });
+    await rt.start(c.id);
+    const ex = await withTimeout(rt.waitExit(c.id), 10_000, "waitExit");
+    assert.equal(ex.exitCode, 137);
+    assert.equal(ex.oomKilled, true);
+    await rt.delete(c.id);
+  });
+
+  test("log size limit: conmon replaces the file and a follower keeps reading", async () => {
+    const c = await run(
+      ["sh", "-c", "sleep 0.3; i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done"],
+      {
+        logMaxSize: 1000,
+      },
+    );
+    await rt.start(c.id);
+    const exited = rt.waitExit(c.id);
+    const lines = await withTimeout(
+      collectLogs(rt.logs(c.logPath, { follow: true, followUntil: exited })),
+      10_000,
+      "follow",
+    );
+    assert.equal((await exited).exitCode, 0);
+    const st = await stat(c.logPath);
+    assert.ok(st.size <= 1000, `log is ${st.size} bytes`);
+    // Every line the follower saw is in order, and the last one is the program's last line.
+    const nums = lines.map((l) => Number(/line-(\d+)/.exec(l.text.toString())?.[1]));
+    for (let i = 1; i < nums.length; i++) assert.ok((nums[i] ?? 0) > (nums[i - 1] ?? 0), "in order");
+    assert.equal(nums.at(-1), 199);
+    await rt.delete(c.id);
   });
 });
