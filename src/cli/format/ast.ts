@@ -95,8 +95,12 @@ export interface NumberNode extends Base {
   type: "number";
   text: string;
   isInt: boolean;
+  /** Fits uint64 but not int64: executing it fails ("overflows int"). */
+  isUint?: boolean;
   isFloat: boolean;
   value: number;
+  /** Exact value of an int beyond 2^53. */
+  big?: bigint;
 }
 export interface StringNode extends Base {
   type: "string";

@@ -80,9 +80,7 @@ export class Executor {
     const line = before.split("\n").length;
     const lastNl = before.lastIndexOf("\n");
     const col = Buffer.byteLength(before.slice(lastNl + 1), "utf8");
-    let ctx = nodeString(n);
-    if (Buffer.byteLength(ctx, "utf8") > 20)
-      ctx = Buffer.from(ctx, "utf8").subarray(0, 20).toString("utf8") + "...";
+    const ctx = nodeString(n);
     throw new ExecError(
       `template: ${this.name}:${line}:${col}: executing ${JSON.stringify(this.tmplName)} at <${ctx}>: ${msg}`,
     );
@@ -318,7 +316,8 @@ export class Executor {
     const isHexInt = /^[+-]?0[xX][0-9a-fA-F_]+$/.test(n.text);
     if (n.isFloat && !isHexInt && !n.text.startsWith("'") && /[.eEpP]/.test(n.text))
       return new GoFloat(n.value);
-    if (n.isInt) return n.value;
+    if (n.isInt) return n.big ?? n.value;
+    if (n.isUint) this.fail(`${n.text} overflows int`);
     return new GoFloat(n.value);
   }
 
@@ -478,7 +477,7 @@ export class Executor {
         this.fail(`expected string; found ${nodeString(n)}`);
         break;
       case "int":
-        if (n.type === "number" && n.isInt) return n.value;
+        if (n.type === "number" && n.isInt) return n.big ?? n.value;
         this.fail(`expected integer; found ${nodeString(n)}`);
         break;
       case "strings":

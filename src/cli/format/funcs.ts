@@ -4,7 +4,7 @@
  * truncate), plus docker's header variants that leave column names intact.
  */
 import { sprint, sprintf, sprintln } from "./goFmt.js";
-import { GoFloat, goTypeName, isPlainObject, isTrue, kindOf, structTagOf, toNumber } from "./values.js";
+import { GoFloat, formatValue, goTypeName, isPlainObject, isTrue, kindOf, structTagOf, toNumber } from "./values.js";
 
 /** Parameter types the executor checks, as Go's reflection would. */
 export type ParamType = "any" | "string" | "int" | "strings";
@@ -60,7 +60,8 @@ function eq(args: unknown[]): boolean {
     } else if (k1 === "other") {
       const ka = kindOf(a);
       if (ka === "slice" || ka === "map" || ka === "func" || kindOf(b) === "slice" || kindOf(b) === "map") {
-        throw new FuncError(`non-comparable type ${goTypeName(ka === "slice" || ka === "map" ? a : b)}`);
+        const bad = ka === "slice" || ka === "map" ? a : b;
+        throw new FuncError(`non-comparable type ${formatValue(bad)}: ${goTypeName(bad)}`);
       }
       truth = a === b || (a === null && b === null);
     } else if (k1 === "int" || k1 === "float") {
@@ -126,7 +127,9 @@ function index(args: unknown[]): unknown {
     if (k === "slice" || k === "string") {
       const s = k === "string" ? Buffer.from(item as string, "utf8") : (item as unknown[]);
       const x = indexArg(ix, s.length);
-      if (x === s.length) throw new FuncError(`index out of range: ${x}`);
+      if (x === s.length) {
+        throw new FuncError(k === "string" ? `index out of range: ${x}` : "reflect: slice index out of range");
+      }
       item = s[x];
     } else if (item instanceof Map) {
       item = item.has(ix) ? item.get(ix) : zeroOfMap(item.values());

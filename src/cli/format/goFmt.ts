@@ -212,6 +212,9 @@ function fmtString(s: string, spec: Spec): string {
   let t = s;
   switch (spec.verb) {
     case "v":
+      if (spec.sharp) return pad(goQuote(t), spec);
+      if (spec.prec !== undefined) t = [...t].slice(0, spec.prec).join("");
+      return pad(t, spec);
     case "s":
       if (spec.prec !== undefined) t = [...t].slice(0, spec.prec).join("");
       return pad(t, spec);
@@ -221,8 +224,11 @@ function fmtString(s: string, spec: Spec): string {
       return pad(goQuote(t, spec.plus), spec);
     case "x":
     case "X": {
-      let hex = Buffer.from(t, "utf8").toString("hex");
-      if (spec.prec !== undefined) hex = hex.slice(0, spec.prec * 2);
+      let bytes = Buffer.from(t, "utf8");
+      if (spec.prec !== undefined) bytes = bytes.subarray(0, spec.prec);
+      const parts = [...bytes].map((b) => b.toString(16).padStart(2, "0"));
+      let hex = spec.space ? parts.map((p) => (spec.sharp ? "0x" : "") + p).join(" ") : parts.join("");
+      if (spec.sharp && !spec.space) hex = "0x" + hex;
       if (spec.verb === "X") hex = hex.toUpperCase();
       return pad(hex, spec);
     }
@@ -263,14 +269,7 @@ function fmtInt(n: number, spec: Spec, orig: unknown): string {
     case "c":
       return pad(String.fromCodePoint(validRune(n)), spec);
     case "q":
-      return pad(
-        "'" +
-          goQuote(String.fromCodePoint(validRune(n)))
-            .slice(1, -1)
-            .replace(/\\"/, '"') +
-          "'",
-        spec,
-      );
+      return pad(quoteRune(validRune(n)), spec);
     case "U": {
       const u = "U+" + abs.toString(16).toUpperCase().padStart(4, "0");
       return pad(spec.sharp ? `${u} '${String.fromCodePoint(validRune(n))}'` : u, spec);
@@ -296,6 +295,14 @@ function fmtInt(n: number, spec: Spec, orig: unknown): string {
     if (fill > 0) digits = "0".repeat(fill) + digits;
   }
   return pad(sign + prefix + digits, spec);
+}
+
+/** strconv.QuoteRune: 'x', '\\'', '\\n'. */
+function quoteRune(r: number): string {
+  const ch = String.fromCodePoint(r);
+  if (ch === "'") return "'\\''";
+  if (ch === '"') return "'\"'";
+  return "'" + goQuote(ch).slice(1, -1) + "'";
 }
 
 function validRune(n: number): number {

@@ -4,6 +4,8 @@
  * byte offsets into the UTF-8 template, as Go reports them in errors.
  */
 
+import { goQuote } from "./goFmt.js";
+
 export type TokenType =
   | "error"
   | "eof"
@@ -271,9 +273,9 @@ class Lexer {
           this.parenDepth++;
           break;
         case ")":
-          this.emit("rightParen");
           this.parenDepth--;
           if (this.parenDepth < 0) return this.error("unexpected right paren");
+          this.emit("rightParen");
           break;
         default:
           if (r === ".") {
@@ -400,15 +402,28 @@ class Lexer {
     return true;
   }
 
-  private lexNumber(): boolean {
+  /** Go's scanNumber: sign, base prefix, digits, fraction, exponent, "i". */
+  private scanNumber(): boolean {
     const m =
-      /^[+-]?(0[xX][0-9a-fA-F_]*(\.[0-9a-fA-F_]*)?([pP][+-]?[0-9_]+)?|0[oO][0-7_]*|0[bB][01_]*|[0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9_]+)?)i?/.exec(
+      /^[+-]?(0[xX][0-9a-fA-F_]*(\.[0-9a-fA-F_]*)?([pP][+-]?[0-9_]*)?|0[oO][0-7_]*|0[bB][01_]*|[0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9_]*)?)i?/.exec(
         this.input.slice(this.pos),
       );
     this.pos += m ? m[0].length : 0;
     if (isAlphaNumeric(this.peek())) {
       this.pos++;
-      return this.error(`bad number syntax: ${JSON.stringify(this.input.slice(this.start, this.pos))}`);
+      return false;
+    }
+    return true;
+  }
+
+  private lexNumber(): boolean {
+    const bad = (): false => this.error(`bad number syntax: ${goQuote(this.input.slice(this.start, this.pos))}`);
+    if (!this.scanNumber()) return bad();
+    const sign = this.peek();
+    if (sign === "+" || sign === "-") {
+      // A complex constant like 1+2i; berth's templates have no complex values.
+      if (!this.scanNumber() || this.input[this.pos - 1] !== "i") return bad();
+      return this.error(`complex constants are not supported: ${goQuote(this.input.slice(this.start, this.pos))}`);
     }
     this.emit("number");
     return true;

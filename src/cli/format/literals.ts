@@ -59,30 +59,37 @@ export function unquoteString(q: string): string | undefined {
   return out;
 }
 
-/** The code point of a Go character constant like 'a' or '\n'. */
-export function unquoteChar(q: string): number | undefined {
-  if (q.length < 3 || q[0] !== "'" || q[q.length - 1] !== "'") return undefined;
+/**
+ * The code point of a Go character constant like 'a' or '\n'; "invalid" for
+ * a bad escape or empty constant, "malformed" when more than one character.
+ */
+export function unquoteChar(q: string): number | "invalid" | "malformed" {
   const body = q.slice(1, -1);
-  let s: string;
+  if (body === "" || body === "'") return "invalid";
+  let first: string;
+  let rest: string;
   if (body[0] === "\\") {
     const e = escape(body, 1, "'");
-    if (!e || 1 + e[1] !== body.length) return undefined;
-    s = e[0];
+    if (!e) return "invalid";
+    first = e[0];
+    rest = body.slice(1 + e[1]);
   } else {
-    s = body;
+    first = String.fromCodePoint(body.codePointAt(0) ?? 0);
+    rest = body.slice(first.length);
   }
-  const cps = [...s];
-  if (cps.length !== 1) return undefined;
-  return cps[0]?.codePointAt(0);
+  if (rest !== "") return "malformed";
+  return first.codePointAt(0) ?? 0;
 }
 
 export interface GoNumber {
   isInt: boolean;
+  isUint?: boolean;
   isFloat: boolean;
   value: number;
+  big?: bigint;
 }
 
-function parseGoInt(text: string): number | undefined {
+function parseGoInt(text: string): GoNumber | undefined {
   let t = text;
   let sign = 1;
   if (t.startsWith("+") || t.startsWith("-")) {
@@ -101,16 +108,48 @@ function parseGoInt(text: string): number | undefined {
   const valid = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ }[base];
   if (!valid?.test(digits)) return undefined;
   const big = BigInt(base === 10 ? digits : `0${base === 16 ? "x" : base === 8 ? "o" : "b"}${digits}`);
-  if (big > 9223372036854775807n + (sign < 0 ? 1n : 0n)) return undefined;
-  return sign * Number(big);
+  const value = sign < 0 ? -big : big;
+  const big64 = value < -(2n ** 53n) || value > 2n ** 53n ? value : undefined;
+  if (value >= -(2n ** 63n) && value < 2n ** 63n) return { isInt: true, isFloat: true, value: Number(value), big: big64 };
+  if (value > 0n && value < 2n ** 64n) return { isInt: false, isUint: true, isFloat: true, value: Number(value) };
+  return undefined;
+}
+
+/** strconv's underscoreOK: "_" only between digits (or after a base prefix). */
+function underscoreOK(s: string): boolean {
+  let saw = "^";
+  let i = 0;
+  let t = s;
+  if (t.startsWith("+") || t.startsWith("-")) t = t.slice(1);
+  let hex = false;
+  if (/^0[xXbBoO]/.test(t)) {
+    hex = /^0[xX]/.test(t);
+    saw = "0";
+    i = 2;
+  }
+  for (; i < t.length; i++) {
+    const c = t[i] ?? "";
+    if ((c >= "0" && c <= "9") || (hex && /[a-fA-F]/.test(c))) {
+      saw = "0";
+      continue;
+    }
+    if (c === "_") {
+      if (saw !== "0") return false;
+      saw = "_";
+      continue;
+    }
+    if (saw === "_") return false;
+    saw = "!";
+  }
+  return saw !== "_";
 }
 
 /** Go's NumberNode rules: ints (0x, 0o, 0b, _), floats; a message on failure. */
 export function parseGoNumber(text: string): GoNumber | string {
   if (text.endsWith("i")) return `illegal number syntax: ${JSON.stringify(text)}`;
   const i = parseGoInt(text);
-  if (i !== undefined) return { isInt: true, isFloat: true, value: i };
-  if (/^[+-]?([0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)([eE][+-]?[0-9_]+)?$/.test(text)) {
+  if (i !== undefined) return i;
+  if (/^[+-]?([0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)([eE][+-]?[0-9_]+)?$/.test(text) && underscoreOK(text)) {
     const f = Number(text.replace(/_/g, ""));
     if (Number.isNaN(f)) return `illegal number syntax: ${JSON.stringify(text)}`;
     if (!/[.eEpP]/.test(text)) return `integer overflow: ${JSON.stringify(text)}`;

@@ -113,7 +113,7 @@ class Parser {
   private tokenString(t: Token): string {
     if (t.type === "eof") return "EOF";
     if (t.type === "error") return t.val;
-    if (t.type === "keyword" || t.type === "nil") return `<${t.val}>`;
+    if (t.type === "keyword" || t.type === "nil" || t.type === "dot") return `<${t.val}>`;
     const b = Buffer.from(t.val, "utf8");
     if (b.length > 10) return `${goQuoteShort(b.subarray(0, 10).toString("utf8"))}...`;
     return goQuoteShort(t.val);
@@ -439,7 +439,8 @@ class Parser {
   private number(t: Token): NumberNode {
     if (t.type === "charConstant") {
       const r = unquoteChar(t.val);
-      if (r === undefined) this.fail(`malformed character constant: ${t.val}`);
+      if (r === "invalid") this.fail("invalid syntax");
+      if (r === "malformed") this.fail(`malformed character constant: ${t.val}`);
       return { type: "number", pos: t.pos, text: t.val, isInt: true, isFloat: true, value: r };
     }
     const n = parseGoNumber(t.val);
