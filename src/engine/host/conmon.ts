@@ -18,7 +18,7 @@
  * close as soon as we have read what we need).
  */
 import { spawn } from "node:child_process";
-import { closeSync, constants as fsConstants, openSync } from "node:fs";
+import { closeSync, constants as fsConstants, openSync, readdirSync, readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { SeqpacketSocket } from "node-unix-socket";
@@ -134,21 +134,61 @@ function conmonEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+const O_CLOEXEC = 0o2000000;
+
+/**
+ * Descriptors this process inherited without close-on-exec (a supervisor's
+ * pipe, say). A child gets them too, and the monitor would keep them open for
+ * the container's life, so whoever waits for EOF on them would hang.
+ */
+export function inheritableFds(): number[] {
+  const out: number[] = [];
+  let names: string[];
+  try {
+    names = readdirSync("/proc/self/fdinfo");
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    const fd = Number(name);
+    if (!Number.isInteger(fd) || fd < 3) continue;
+    try {
+      const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"))?.[1];
+      if (flags !== undefined && (parseInt(flags, 8) & O_CLOEXEC) === 0) out.push(fd);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out;
+}
+
 export function spawnConmon(o: SpawnConmonOptions): ConmonProcess {
   const extra: Record<string, string> = { _OCI_SYNCPIPE: "3" };
   if (o.execAttach) {
     extra._OCI_STARTPIPE = "4";
     extra._OCI_ATTACHPIPE = "5";
   }
-  const stdio: ("ignore" | "pipe")[] = ["ignore", "ignore", "pipe", "pipe"];
+  const stdio: ("ignore" | "pipe" | number)[] = ["ignore", "ignore", "pipe", "pipe"];
   if (o.execAttach) stdio.push("pipe", "pipe");
-  const child = spawn(o.conmonPath, o.args, {
-    cwd: o.cwd,
-    env: conmonEnv(extra),
-    stdio,
-    // Its own process group: a ^C to berthd's terminal must not reach the monitor.
-    detached: true,
-  });
+  // Cover inherited descriptors with /dev/null in the child.
+  const leaks = inheritableFds().filter((fd) => fd >= stdio.length);
+  const devNull = leaks.length > 0 ? openSync("/dev/null", "r") : -1;
+  for (const fd of leaks) {
+    while (stdio.length < fd) stdio.push("ignore");
+    stdio[fd] = devNull;
+  }
+  let child;
+  try {
+    child = spawn(o.conmonPath, o.args, {
+      cwd: o.cwd,
+      env: conmonEnv(extra),
+      stdio,
+      // Its own process group: a ^C to berthd's terminal must not reach the monitor.
+      detached: true,
+    });
+  } finally {
+    if (devNull >= 0) closeSync(devNull);
+  }
   const stderrChunks: Buffer[] = [];
   child.stderr?.on("data", (c: Buffer) => {
     if (stderrChunks.length < 64) stderrChunks.push(c);

@@ -5,7 +5,8 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, readlink, stat } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { ConmonRuntime } from "./conmonRuntime.js";
@@ -352,4 +353,87 @@ describe("ConmonRuntime (conmon + runc)", { skip: !isRoot && "needs root" }, () 
     assert.equal(nums.at(-1), 199);
     await rt.delete(c.id);
   });
+
+  test("monitor outlives the process that created it and shares no pipe with it", async () => {
+    const mod = new URL("./conmonRuntime.js", import.meta.url).href;
+    const id = newId();
+    const bundle = await makeBundle(env, id, ["sh", "-c", "echo started; sleep 60"]);
+    const logPath = join(env.root, "logs", `${id}.log`);
+    const script = `
+      import { ConmonRuntime } from ${JSON.stringify(mod)};
+      const rt = new ConmonRuntime({ stateDir: ${JSON.stringify(env.stateDir)} });
+      await rt.create({ id: ${JSON.stringify(id)}, bundle: ${JSON.stringify(bundle)}, tty: false,
+        openStdin: false, stdinOnce: false, logPath: ${JSON.stringify(logPath)} });
+      await rt.start(${JSON.stringify(id)});
+      process.stdout.write("ok");`;
+    // A daemon that exits with the monitor still holding one of its pipes would hang here.
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    assert.equal(r.stdout, "ok", r.stderr);
+    const rec = await rt.recover(id);
+    assert.equal(rec.monitorAlive, true);
+    assert.equal(rec.state?.status, "running");
+
+    // This process's own create: the monitor holds none of our pipes or sockets.
+    const c = await run(["sleep", "60"]);
+    const conmonPid = Number(await readFile(join(env.stateDir, "c", c.id, "conmon.pid"), "utf8"));
+    const ours = new Set(await fdTargets(process.pid));
+    const shared = (await fdTargets(conmonPid)).filter((t) => /^(pipe|socket):/.test(t) && ours.has(t));
+    assert.deepEqual(shared, []);
+
+    await rt.kill(id, 9);
+    assert.equal((await withTimeout(rt.waitExit(id), 10_000, "waitExit")).exitCode, 137);
+    await rt.delete(id);
+    await rt.delete(c.id);
+  });
+
+  test("speed: create+start+wait of `true` against `runc run` of the same bundle", async () => {
+    const N = 5;
+    const bundle = await makeBundle(env, "speed", ["true"]);
+    const root = join(env.root, "runc-direct");
+    const runcRun = (name: string) => {
+      const r = spawnSync("runc", ["--root", root, "run", "--bundle", bundle, name], { stdio: "ignore" });
+      assert.equal(r.status, 0);
+    };
+    runcRun("warm");
+    let t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) runcRun(`r${i}`);
+    const floor = Number(process.hrtime.bigint() - t0) / N;
+    let ours = 0;
+    for (let i = 0; i < N; i++) {
+      const id = newId();
+      t0 = process.hrtime.bigint();
+      await rt.create({
+        id,
+        bundle,
+        tty: false,
+        openStdin: false,
+        stdinOnce: false,
+        logPath: join(env.root, `${id}.log`),
+      });
+      await rt.start(id);
+      assert.equal((await rt.waitExit(id)).exitCode, 0);
+      ours += Number(process.hrtime.bigint() - t0);
+      await rt.delete(id);
+    }
+    const ratio = ours / N / floor;
+    process.stdout.write(
+      `# create+start+wait ${(ours / N / 1e6).toFixed(1)} ms, runc run ${(floor / 1e6).toFixed(1)} ms, ratio ${ratio.toFixed(2)}\n`,
+    );
+    assert.ok(ratio < 3, `ratio ${ratio.toFixed(2)} to runc run`);
+  });
 });
+
+async function fdTargets(pid: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [] as string[])) {
+    try {
+      out.push(await readlink(`/proc/${pid}/fd/${fd}`));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out;
+}

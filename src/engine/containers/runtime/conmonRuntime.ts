@@ -8,7 +8,7 @@
  */
 import { constants as fsConstants } from "node:fs";
 import { access, mkdir, readFile, readdir, rm, stat, unlink, writeFile } from "node:fs/promises";
-import { delimiter, isAbsolute, join } from "node:path";
+import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { internal, invalid, notFound, conflict, errnoCode } from "../../errors.js";
 import { sampleCgroup } from "../../host/cgroups.js";
 import { connectAttachSocket, pidAlive, signalPid, spawnConmon, writeCtlResize } from "../../host/conmon.js";
@@ -158,6 +158,7 @@ export class ConmonRuntime implements Runtime {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await mkdir(this.layout.runcRoot, { recursive: true, mode: 0o700 });
+    await mkdir(dirname(o.logPath), { recursive: true, mode: 0o700 });
     const meta: ContainerMeta = {
       bundle: o.bundle,
       runtimePath,
