@@ -1,0 +1,299 @@
+/**
+ * Running a container: mount its rootfs, join its network, write the
+ * bundle, have the runtime create it, connect waiting attach clients, start
+ * it, and watch for its exit; then record the exit and release what the run
+ * held (mount, network, runtime state). Also reattaches after a daemon
+ * restart. The caller holds the container's lock for start; exit handling
+ * takes no lock (it only commits state and releases resources), and a new
+ * start first waits for the previous run's exit handling to finish.
+ */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { log } from "../log.js";
+import type { ContainerId } from "../ids.js";
+import type { ContainerServiceDeps, NetworkAttachment } from "./deps.js";
+import type { Container } from "./model.js";
+import { readFileInRoot } from "./rootfsFiles.js";
+import type { AttachOptions, AttachSession, ExitStatus } from "./runtime/types.js";
+import { hostnameFile, hostsFile, resolvConf } from "./spec/hostFiles.js";
+import { buildOciSpec, type NetworkPlan } from "./spec/oci.js";
+import { resolveUser } from "./spec/user.js";
+import { transition, type StateEvent } from "./state.js";
+import type { ContainerStore } from "./store.js";
+import { Undo } from "./undo.js";
+import type { ContainerPaths } from "./service.js";
+
+export interface ExitInfo {
+  exitCode: number;
+  durationSec: number;
+}
+
+interface Run {
+  /** Settles when the exit is recorded and the run's resources are released. */
+  exited: Promise<ExitInfo>;
+}
+
+interface PendingAttach {
+  opts: AttachOptions;
+  resolve: (s: AttachSession) => void;
+  reject: (err: unknown) => void;
+}
+
+type Apply = (ev: StateEvent) => Container;
+
+export class Runner {
+  private readonly runs = new Map<ContainerId, Run>();
+  private readonly exitWaiters = new Map<ContainerId, (() => void)[]>();
+  private readonly pendingAttach = new Map<ContainerId, PendingAttach[]>();
+
+  constructor(
+    private readonly store: ContainerStore,
+    private readonly deps: ContainerServiceDeps,
+    private readonly paths: (c: Container) => ContainerPaths,
+    private readonly hooks: { onExit(c: Container, exit: ExitInfo): void },
+  ) {}
+
+  /** The current run's exit, if it is running. */
+  exited(id: ContainerId): Promise<ExitInfo> | undefined {
+    return this.runs.get(id)?.exited;
+  }
+
+  /** Resolves at the next recorded exit (of this or a later run). */
+  nextExit(id: ContainerId): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.exitWaiters.get(id) ?? [];
+      list.push(resolve);
+      this.exitWaiters.set(id, list);
+    });
+  }
+
+  /**
+   * Attach to the container's stdio. For a container that is not running
+   * yet, the session opens at its next start, before its process runs, so
+   * no output is missed (docker run attaches, then starts).
+   */
+  attach(c: Container, opts: AttachOptions): Promise<AttachSession> {
+    if (this.runs.has(c.id)) return this.deps.runtime.attach(c.id, opts);
+    return new Promise((resolve, reject) => {
+      const list = this.pendingAttach.get(c.id) ?? [];
+      list.push({ opts, resolve, reject });
+      this.pendingAttach.set(c.id, list);
+    });
+  }
+
+  /** Drops a waiting attach (client went away before start). */
+  cancelAttach(id: ContainerId, opts: AttachOptions): void {
+    const list = this.pendingAttach.get(id);
+    if (list === undefined) return;
+    const left = list.filter((p) => p.opts !== opts);
+    if (left.length > 0) this.pendingAttach.set(id, left);
+    else this.pendingAttach.delete(id);
+  }
+
+  async hostFiles(
+    c: Container,
+    addresses: string[],
+  ): Promise<{ hosts: string; resolvConf: string; hostname: string }> {
+    const hostNet = c.spec.host.networkMode === "host";
+    const h = c.spec.host;
+    return {
+      hosts: hostNet
+        ? await this.deps.host.hostsFile()
+        : hostsFile({
+            addresses,
+            hostname: c.config.hostname,
+            domainname: c.config.domainname,
+            extraHosts: h.extraHosts,
+          }),
+      resolvConf: resolvConf(await this.deps.host.resolvConf(), {
+        dns: h.dns,
+        dnsSearch: h.dnsSearch,
+        dnsOptions: h.dnsOptions,
+        hostNetwork: hostNet,
+      }),
+      hostname: hostnameFile(c.config.hostname),
+    };
+  }
+
+  async start(c: Container, apply: Apply): Promise<void> {
+    const previous = this.runs.get(c.id);
+    if (previous) await previous.exited.catch(() => undefined);
+    const p = this.paths(c);
+    try {
+      await Undo.run(async (undo) => {
+        await this.deps.runtime.delete(c.id).catch(() => undefined);
+        const rootfs = await this.deps.layers.mount(c.id);
+        undo.push("rootfs mount", () => this.deps.layers.unmount(c.id));
+        const user = resolveUser(
+          c.config.user,
+          c.spec.host.groupAdd,
+          await readFileInRoot(rootfs, "/etc/passwd"),
+          await readFileInRoot(rootfs, "/etc/group"),
+        );
+        const network = await this.joinNetwork(c, undo);
+        const files = await this.hostFiles(c, network.addresses);
+        await writeFile(p.hosts, files.hosts);
+        await writeFile(p.resolvConf, files.resolvConf);
+        await writeFile(p.hostname, files.hostname);
+        const spec = buildOciSpec({
+          id: c.id,
+          config: c.config,
+          host: c.spec.host,
+          user,
+          rootfs,
+          files: { hosts: p.hosts, resolvConf: p.resolvConf, hostname: p.hostname },
+          network: network.plan,
+          initPath: this.deps.initPath,
+          arch: this.deps.host.arch,
+          kernel: this.deps.host.kernel,
+          hostDevices: c.spec.host.privileged ? await this.deps.host.devices() : [],
+        });
+        await writeFile(join(p.bundle, "config.json"), JSON.stringify(spec));
+        const { pid } = await this.deps.runtime.create({
+          id: c.id,
+          bundle: p.bundle,
+          tty: c.config.tty,
+          openStdin: c.config.openStdin,
+          stdinOnce: c.config.stdinOnce,
+          logPath: p.log,
+        });
+        undo.push("runtime container", () => this.deps.runtime.delete(c.id));
+        await this.connectPending(c.id);
+        await this.deps.runtime.start(c.id);
+        const startedAt = new Date();
+        apply({ type: "started", pid, at: startedAt.toISOString() });
+        this.watch(c.id, startedAt.getTime());
+      });
+    } catch (err) {
+      this.failPending(c.id, err);
+      const message = (err as Error).message;
+      apply({
+        type: "start-failed",
+        error: message,
+        exitCode: exitCodeForStartError(message),
+        at: new Date().toISOString(),
+      });
+      throw err;
+    }
+  }
+
+  private async joinNetwork(c: Container, undo: Undo): Promise<{ plan: NetworkPlan; addresses: string[] }> {
+    const mode = c.spec.host.networkMode;
+    if (mode === "none") return { plan: { kind: "none" }, addresses: [] };
+    if (mode === "host") return { plan: { kind: "host" }, addresses: [] };
+    const net = this.deps.networking;
+    if (net === undefined) throw new Error(`network ${mode} not found`);
+    const att: NetworkAttachment = await net.attach({
+      id: c.id,
+      name: c.name,
+      hostname: c.config.hostname,
+      network: mode,
+    });
+    undo.push("network", () => net.detach(c.id));
+    return { plan: { kind: "netns", path: att.netnsPath }, addresses: att.addresses };
+  }
+
+  private async connectPending(id: ContainerId): Promise<void> {
+    const list = this.pendingAttach.get(id) ?? [];
+    this.pendingAttach.delete(id);
+    for (const p of list) {
+      try {
+        p.resolve(await this.deps.runtime.attach(id, p.opts));
+      } catch (err) {
+        p.reject(err);
+      }
+    }
+  }
+
+  private failPending(id: ContainerId, err: unknown): void {
+    for (const p of this.pendingAttach.get(id) ?? []) p.reject(err);
+    this.pendingAttach.delete(id);
+  }
+
+  private watch(id: ContainerId, startedMs: number): void {
+    const exited = this.deps.runtime.waitExit(id).then(
+      (exit) => this.recordExit(id, exit, startedMs),
+      (err: unknown) => {
+        log.warn(`waiting for ${id} failed: ${(err as Error).message}`);
+        return this.recordExit(
+          id,
+          { exitCode: 255, finishedAtNano: BigInt(Date.now()) * 1_000_000n, oomKilled: false },
+          startedMs,
+        );
+      },
+    );
+    this.runs.set(id, { exited });
+  }
+
+  private async recordExit(id: ContainerId, exit: ExitStatus, startedMs: number): Promise<ExitInfo> {
+    const finishedMs = Number(exit.finishedAtNano / 1_000_000n);
+    const info: ExitInfo = {
+      exitCode: exit.exitCode,
+      durationSec: Math.max(0, Math.round((finishedMs - startedMs) / 1000)),
+    };
+    const c = this.store.get(id);
+    if (c !== undefined && (c.state.status === "running" || c.state.status === "paused")) {
+      const ev: StateEvent = {
+        type: "exited",
+        exitCode: exit.exitCode,
+        oomKilled: exit.oomKilled,
+        at: new Date(finishedMs).toISOString(),
+      };
+      const next = { ...c, state: transition(c.state, ev) };
+      this.store.update(next);
+      await this.cleanup(next);
+      this.runs.delete(id);
+      this.hooks.onExit(next, info);
+    } else {
+      this.runs.delete(id);
+    }
+    for (const w of this.exitWaiters.get(id) ?? []) w();
+    this.exitWaiters.delete(id);
+    return info;
+  }
+
+  /** Releases what a run holds: the runtime's container, the network, the rootfs mount. Idempotent. */
+  async cleanup(c: Container): Promise<void> {
+    await this.deps.runtime
+      .delete(c.id)
+      .catch((err: unknown) => log.warn(`runtime delete ${c.id}: ${(err as Error).message}`));
+    if (this.deps.networking && c.spec.host.networkMode !== "none" && c.spec.host.networkMode !== "host") {
+      await this.deps.networking
+        .detach(c.id)
+        .catch((err: unknown) => log.warn(`network detach ${c.id}: ${(err as Error).message}`));
+    }
+    await this.deps.layers
+      .unmount(c.id)
+      .catch((err: unknown) => log.warn(`unmount ${c.id}: ${(err as Error).message}`));
+  }
+
+  /** After a daemon restart: keep watching live containers, record the exits of the others. */
+  async recover(c: Container, apply: Apply): Promise<void> {
+    if (c.state.status !== "running" && c.state.status !== "paused") {
+      if (c.state.status === "restarting")
+        apply({ type: "start-failed", error: "", exitCode: 0, at: new Date().toISOString() });
+      return;
+    }
+    const found = await this.deps.runtime.recover(c.id);
+    const startedMs = Date.parse(c.state.startedAt);
+    if (found.monitorAlive && found.exit === undefined) {
+      if (found.state?.status === "running" && c.state.status === "paused") apply({ type: "unpaused" });
+      if (found.state?.status === "paused" && c.state.status === "running") apply({ type: "paused" });
+      this.watch(c.id, startedMs);
+      return;
+    }
+    const exit = found.exit ?? {
+      exitCode: 255,
+      finishedAtNano: BigInt(Date.now()) * 1_000_000n,
+      oomKilled: false,
+    };
+    await this.recordExit(c.id, exit, startedMs);
+  }
+}
+
+/** Docker's exit codes for a process that could not start: 127 not found, 126 not executable. */
+function exitCodeForStartError(message: string): number {
+  if (/no such file or directory|executable file not found|not found in \$PATH/i.test(message)) return 127;
+  if (/permission denied|is a directory/i.test(message)) return 126;
+  return 128;
+}

@@ -1,0 +1,485 @@
+/**
+ * The container lifecycle: create, start, stop, kill, restart, pause,
+ * unpause, remove, rename, wait, prune, and recovery at daemon start.
+ * Operations on one container are serialised by a per-container lock; every
+ * state change is committed to the store before its event is published.
+ */
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { conflict, invalid, isEngineError, notModified } from "../errors.js";
+import { newContainerId, type ContainerId, type ImageId } from "../ids.js";
+import { containerMessages, messages } from "../messages.js";
+import { log } from "../log.js";
+import { resolveConfig } from "./config.js";
+import type { ContainerServiceDeps } from "./deps.js";
+import { KeyedMutex } from "./keyedMutex.js";
+import type { Container, ContainerSpec } from "./model.js";
+import { parseContainerName, randomName } from "./naming.js";
+import { ExecManager } from "./exec.js";
+import { Runner, type ExitInfo } from "./runner.js";
+import type { AttachOptions, AttachSession, ConsoleSize, LogLine, LogReadOptions } from "./runtime/types.js";
+import { parseSignal } from "./signals.js";
+import { isActive, transition, viewState, type StateEvent } from "./state.js";
+import type { ContainerStore } from "./store.js";
+import { Undo } from "./undo.js";
+
+export interface CreateOptions {
+  name?: string;
+  /** The create request body, kept for inspect. */
+  createBody?: Buffer;
+}
+
+export interface StopOptions {
+  signal?: string;
+  /** Seconds; -1 waits forever. */
+  timeout?: number;
+}
+
+export type WaitCondition = "not-running" | "next-exit" | "removed";
+
+export interface WaitResult {
+  exitCode: number;
+  error?: string;
+}
+
+export interface RemoveOptions {
+  force: boolean;
+}
+
+export interface PruneResult {
+  deleted: ContainerId[];
+  spaceReclaimed: number;
+}
+
+/** Per-container paths outside the rootfs. */
+export interface ContainerPaths {
+  dir: string;
+  bundle: string;
+  hosts: string;
+  resolvConf: string;
+  hostname: string;
+  log: string;
+}
+
+export class ContainerService {
+  private readonly lock = new KeyedMutex();
+  private readonly removedWaiters = new Map<ContainerId, ((last: Container) => void)[]>();
+  readonly runner: Runner;
+  readonly execs: ExecManager;
+
+  constructor(
+    private readonly store: ContainerStore,
+    private readonly deps: ContainerServiceDeps,
+  ) {
+    this.runner = new Runner(store, deps, (c) => this.paths(c.id), {
+      onExit: (c, exit) => this.afterExit(c, exit),
+    });
+    this.execs = new ExecManager({
+      runtime: deps.runtime,
+      events: deps.events,
+      container: (ref) => this.get(ref),
+      mergedPath: (id) => deps.layers.mergedPath(id),
+    });
+  }
+
+  /**
+   * Connects to the container's stdio; for a container not running yet the
+   * session opens when it starts. `signal` drops a session still waiting.
+   */
+  async attach(ref: string, opts: AttachOptions, signal?: AbortSignal): Promise<AttachSession> {
+    const c = this.get(ref);
+    if (c.state.status === "removing" || c.state.status === "dead") {
+      throw conflict(containerMessages.removalInProgress(c.id));
+    }
+    const session = this.runner.attach(c, opts);
+    signal?.addEventListener("abort", () => this.runner.cancelAttach(c.id, opts), { once: true });
+    this.publish(c, "attach");
+    return session;
+  }
+
+  /** The container's log lines; with follow, until the current run exits. */
+  logs(ref: string, opts: Omit<LogReadOptions, "followUntil">): AsyncIterable<LogLine> {
+    const c = this.get(ref);
+    const exited = this.runner.exited(c.id);
+    const follow = opts.follow && exited !== undefined;
+    return this.deps.runtime.logs(this.paths(c.id).log, {
+      ...opts,
+      follow,
+      ...(follow && exited !== undefined ? { followUntil: exited } : {}),
+    });
+  }
+
+  async resize(ref: string, size: ConsoleSize): Promise<void> {
+    const c = this.get(ref);
+    if (!isActive(c.state)) throw conflict(containerMessages.notRunning(c.id));
+    await this.deps.runtime.resize(c.id, size);
+  }
+
+  paths(id: ContainerId): ContainerPaths {
+    const dir = join(this.deps.root, id);
+    return {
+      dir,
+      bundle: join(dir, "bundle"),
+      hosts: join(dir, "hosts"),
+      resolvConf: join(dir, "resolv.conf"),
+      hostname: join(dir, "hostname"),
+      log: join(dir, `${id}-json.log`),
+    };
+  }
+
+  /** Name, "/name", full ID or unique prefix to the record. */
+  get(ref: string): Container {
+    return this.store.resolve(ref);
+  }
+
+  list(): Container[] {
+    return this.store.all();
+  }
+
+  counts(): { total: number; running: number; paused: number; stopped: number } {
+    let running = 0;
+    let paused = 0;
+    const all = this.store.all();
+    for (const c of all) {
+      if (c.state.status === "running" || c.state.status === "restarting") running++;
+      else if (c.state.status === "paused") paused++;
+    }
+    return { total: all.length, running, paused, stopped: all.length - running - paused };
+  }
+
+  containersUsingImage(id: ImageId): { id: string; running: boolean }[] {
+    return this.store
+      .all()
+      .filter((c) => c.imageId === id)
+      .map((c) => ({ id: c.id, running: isActive(c.state) }));
+  }
+
+  async sizeRw(id: ContainerId): Promise<number> {
+    return this.deps.layers.size(id).catch(() => 0);
+  }
+
+  async create(spec: ContainerSpec, opts: CreateOptions = {}): Promise<Container> {
+    const image = await this.deps.images.resolve(spec.image);
+    const id = newContainerId();
+    const network =
+      spec.host.networkMode === "default" || spec.host.networkMode === ""
+        ? this.deps.defaultNetwork
+        : spec.host.networkMode;
+    if (network !== "none" && network !== "host" && this.deps.networking === undefined) {
+      throw invalid(`network ${network} not found`);
+    }
+    const hostname = spec.hostname || (network === "host" ? this.deps.host.hostname() : id.slice(0, 12));
+    const config = resolveConfig(spec, image.config.config ?? {}, hostname);
+    const record: Container = {
+      id,
+      name: "",
+      createdAt: new Date().toISOString(),
+      imageId: image.id,
+      imageRef: spec.image,
+      spec: { ...spec, host: { ...spec.host, networkMode: network } },
+      config,
+      state: { status: "created", error: "" },
+      restartCount: 0,
+      createBody: opts.createBody,
+      manuallyStopped: false,
+    };
+    return Undo.run(async (undo) => {
+      this.insertWithName(record, opts.name);
+      undo.push("container record", () => this.store.delete(id));
+      await this.deps.layers.create(id, image.chainId);
+      undo.push("rw layer", () => this.deps.layers.remove(id));
+      const p = this.paths(id);
+      await mkdir(p.bundle, { recursive: true, mode: 0o710 });
+      undo.push("container dir", () => rm(p.dir, { recursive: true, force: true }));
+      await this.writeHostFiles(record);
+      this.publish(record, "create");
+      return record;
+    });
+  }
+
+  /** Inserts under the given name, or a random one (retrying with a digit on collision, as Docker does). */
+  private insertWithName(record: Container, name: string | undefined): void {
+    if (name !== undefined && name !== "") {
+      record.name = parseContainerName(name);
+      this.store.insert(record);
+      return;
+    }
+    for (let retry = 0; ; retry++) {
+      record.name = randomName(retry);
+      try {
+        this.store.insert(record);
+        return;
+      } catch (err) {
+        if (!isEngineError(err, "conflict") || retry >= 10) throw err;
+      }
+    }
+  }
+
+  private async writeHostFiles(c: Container): Promise<void> {
+    const p = this.paths(c.id);
+    const files = await this.runner.hostFiles(c, []);
+    await writeFile(p.hosts, files.hosts);
+    await writeFile(p.resolvConf, files.resolvConf);
+    await writeFile(p.hostname, files.hostname);
+  }
+
+  async start(ref: string): Promise<void> {
+    const c0 = this.get(ref);
+    await this.lock.run(c0.id, async () => {
+      const c = this.get(c0.id);
+      switch (c.state.status) {
+        case "running":
+          throw notModified();
+        case "paused":
+          throw conflict(containerMessages.startPaused());
+        case "removing":
+          throw conflict(containerMessages.removalInProgress(c.id));
+        case "dead":
+          throw conflict(`container ${c.id} is marked for removal and cannot be started`);
+        case "created":
+        case "exited":
+        case "restarting":
+          break;
+      }
+      this.save({ ...c, manuallyStopped: false });
+      await this.runner.start(this.get(c.id), (ev) => this.apply(c.id, ev));
+      this.publish(this.get(c.id), "start");
+    });
+  }
+
+  /** Sends the stop signal, then SIGKILL after the timeout; resolves once the exit is recorded. */
+  async stop(ref: string, opts: StopOptions = {}): Promise<void> {
+    const c0 = this.get(ref);
+    await this.lock.run(c0.id, async () => {
+      const c = this.get(c0.id);
+      if (!isActive(c.state)) throw notModified();
+      this.save({ ...c, manuallyStopped: true });
+      await this.stopLocked(c, opts);
+      this.publish(this.get(c.id), "stop");
+    });
+  }
+
+  private async stopLocked(c: Container, opts: StopOptions): Promise<void> {
+    const signal = parseSignal(opts.signal || c.config.stopSignal || "SIGTERM");
+    const timeout = opts.timeout ?? c.config.stopTimeout ?? 10;
+    const exited = this.runner.exited(c.id);
+    if (exited === undefined) return;
+    await this.signal(c, signal);
+    if (c.state.status === "paused") await this.deps.runtime.resume(c.id).catch(() => undefined);
+    if (timeout >= 0) {
+      const done = await Promise.race([exited.then(() => true), sleep(timeout * 1000).then(() => false)]);
+      if (done) return;
+      await this.signal(c, 9);
+    }
+    await exited;
+  }
+
+  private async signal(c: Container, signal: number): Promise<void> {
+    this.publish(c, "kill", { signal: String(signal) });
+    await this.deps.runtime.kill(c.id, signal).catch((err: unknown) => {
+      // The process may have exited between the check and the signal.
+      log.debug(`kill ${c.id}: ${(err as Error).message}`);
+    });
+  }
+
+  async kill(ref: string, signalText = "SIGKILL"): Promise<void> {
+    const signal = parseSignal(signalText || "SIGKILL");
+    const c0 = this.get(ref);
+    await this.lock.run(c0.id, async () => {
+      const c = this.get(c0.id);
+      if (!isActive(c.state)) throw conflict(containerMessages.notRunning(c.id));
+      if (signal === 9 || signal === 15 || signal === 2) this.save({ ...c, manuallyStopped: true });
+      const exited = this.runner.exited(c.id);
+      await this.signal(c, signal);
+      // SIGKILL always ends it: answer once the exit is recorded, as dockerd does.
+      if (signal === 9 && exited) await exited;
+    });
+  }
+
+  async restart(ref: string, opts: StopOptions = {}): Promise<void> {
+    const c0 = this.get(ref);
+    await this.lock.run(c0.id, async () => {
+      const c = this.get(c0.id);
+      if (isActive(c.state)) {
+        this.save({ ...c, manuallyStopped: true });
+        await this.stopLocked(c, opts);
+      }
+      const fresh = this.get(c.id);
+      this.save({ ...fresh, manuallyStopped: false });
+      await this.runner.start(this.get(c.id), (ev) => this.apply(c.id, ev));
+      this.publish(this.get(c.id), "start");
+      this.publish(this.get(c.id), "restart");
+    });
+  }
+
+  async pause(ref: string): Promise<void> {
+    const c0 = this.get(ref);
+    await this.lock.run(c0.id, async () => {
+      const c = this.get(c0.id);
+      if (c.state.status === "paused") throw conflict(containerMessages.alreadyPaused(c.id));
+      if (c.state.status !== "running") throw conflict(containerMessages.notRunning(c.id));
+      await this.deps.runtime.pause(c.id);
+      this.apply(c.id, { type: "paused" });
+      this.publish(c, "pause");
+    });
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const c0 = this.get(ref);
+    await this.lock.run(c0.id, async () => {
+      const c = this.get(c0.id);
+      if (c.state.status !== "paused") throw conflict(containerMessages.notPaused(c.id));
+      await this.deps.runtime.resume(c.id);
+      this.apply(c.id, { type: "unpaused" });
+      this.publish(c, "unpause");
+    });
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const c0 = this.get(ref);
+    const name = parseContainerName(newName);
+    await this.lock.run(c0.id, async () => {
+      const c = this.get(c0.id);
+      if (c.name === name) throw invalid(containerMessages.renameSame());
+      const oldName = c.name;
+      this.save({ ...c, name });
+      this.publish(this.get(c.id), "rename", { oldName: `/${oldName}` });
+    });
+  }
+
+  async remove(ref: string, opts: RemoveOptions): Promise<void> {
+    const c0 = this.get(ref);
+    await this.lock.run(c0.id, () => this.removeLocked(c0.id, opts));
+  }
+
+  private async removeLocked(id: ContainerId, opts: RemoveOptions): Promise<void> {
+    const c = this.store.get(id);
+    if (c === undefined) return;
+    if (c.state.status === "removing") throw conflict(containerMessages.removalInProgress(c.id));
+    if (isActive(c.state)) {
+      if (!opts.force) throw conflict(containerMessages.removeRunning(c.name));
+      const exited = this.runner.exited(c.id);
+      await this.signal(c, 9);
+      if (c.state.status === "paused") await this.deps.runtime.resume(c.id).catch(() => undefined);
+      await exited;
+    }
+    this.apply(id, { type: "remove" });
+    try {
+      await this.runner.cleanup(this.get(id));
+      await this.deps.runtime.delete(id);
+      await this.deps.layers.remove(id);
+      await rm(this.paths(id).dir, { recursive: true, force: true });
+    } catch (err) {
+      this.apply(id, { type: "remove-failed" });
+      throw err;
+    }
+    const last = this.get(id);
+    this.store.delete(id);
+    this.execs.forget(id);
+    this.publish(c, "destroy");
+    for (const w of this.removedWaiters.get(id) ?? []) w(last);
+    this.removedWaiters.delete(id);
+  }
+
+  /** Waits for the condition; resolves with the exit code Docker's wait returns. */
+  async wait(ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult> {
+    const c = this.get(ref);
+    const resultOf = (rec: Container | undefined): WaitResult => {
+      const v = viewState(rec?.state ?? c.state);
+      return v.error ? { exitCode: v.exitCode, error: v.error } : { exitCode: v.exitCode };
+    };
+    const result = () => resultOf(this.store.get(c.id));
+    const removed = () =>
+      new Promise<WaitResult>((resolve) => {
+        const list = this.removedWaiters.get(c.id) ?? [];
+        list.push((last) => resolve(resultOf(last)));
+        this.removedWaiters.set(c.id, list);
+      });
+    const aborted = new Promise<never>((_, reject) => {
+      signal?.addEventListener("abort", () => reject(new Error("wait aborted")), { once: true });
+    });
+    let outcome: Promise<WaitResult>;
+    switch (condition) {
+      case "removed":
+        outcome = removed();
+        break;
+      case "not-running":
+        if (!isActive(c.state)) return result();
+        outcome = this.runner.nextExit(c.id).then(result);
+        break;
+      case "next-exit":
+        outcome = this.runner.nextExit(c.id).then(result);
+        break;
+    }
+    return Promise.race([outcome, aborted]);
+  }
+
+  async prune(filter: (c: Container) => boolean): Promise<PruneResult> {
+    const deleted: ContainerId[] = [];
+    let spaceReclaimed = 0;
+    for (const c of this.store.all()) {
+      if (isActive(c.state) || c.state.status === "removing" || !filter(c)) continue;
+      const size = await this.sizeRw(c.id);
+      try {
+        await this.remove(c.id, { force: false });
+        deleted.push(c.id);
+        spaceReclaimed += size;
+      } catch (err) {
+        log.warn(`prune: cannot remove ${c.id}: ${(err as Error).message}`);
+      }
+    }
+    return { deleted, spaceReclaimed };
+  }
+
+  /** At daemon start: reattach to live containers, record exits that happened while down. */
+  async recover(): Promise<void> {
+    const known = new Set<string>(this.store.all().map((c) => c.id));
+    for (const c of this.store.all()) {
+      try {
+        if (c.state.status === "removing") {
+          await this.lock.run(c.id, () => this.removeLocked(c.id, { force: true }).catch(() => undefined));
+          continue;
+        }
+        await this.runner.recover(c, (ev) => this.apply(c.id, ev));
+      } catch (err) {
+        log.warn(`recover ${c.id}: ${(err as Error).message}`);
+      }
+    }
+    for (const id of await this.deps.runtime.list().catch(() => [])) {
+      if (!known.has(id)) await this.deps.runtime.delete(id).catch(() => undefined);
+    }
+  }
+
+  /** After an exit is recorded: --rm removes the container (events: die, then destroy). */
+  private afterExit(c: Container, exit: ExitInfo): void {
+    this.publish(c, "die", { exitCode: String(exit.exitCode), execDuration: String(exit.durationSec) });
+    if (c.spec.host.autoRemove) {
+      void this.lock
+        .run(c.id, () => this.removeLocked(c.id, { force: true }))
+        .catch((err: unknown) => log.warn(`auto-remove ${c.id}: ${(err as Error).message}`));
+    }
+  }
+
+  private apply(id: ContainerId, ev: StateEvent): Container {
+    const c = this.store.get(id);
+    if (c === undefined) throw conflict(messages.noSuchContainer(id));
+    const next = { ...c, state: transition(c.state, ev) };
+    this.store.update(next);
+    return next;
+  }
+
+  private save(c: Container): void {
+    this.store.update(c);
+  }
+
+  publish(c: Container, action: string, extra: Record<string, string> = {}): void {
+    this.deps.events.publish({
+      type: "container",
+      action,
+      actorId: c.id,
+      attributes: { ...c.config.labels, image: c.imageRef, name: c.name, ...extra },
+    });
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
