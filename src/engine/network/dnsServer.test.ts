@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
-import { createConnection, createServer, type AddressInfo } from "node:net";
+import { createConnection, createServer } from "node:net";
 import * as dnsPacket from "dns-packet";
 import { DnsServer, type Upstream } from "./dnsServer.js";
 import { DnsTable, ptrToIp } from "./dnsTable.js";
@@ -35,7 +35,7 @@ const q = (name: string, type: dnsPacket.RecordType = "A", id = 42) =>
 async function ask(port: number, name: string, type: dnsPacket.RecordType = "A"): Promise<Reply> {
   const reply = await udpQuery(port, q(name, type));
   assert.ok(reply, `no reply for ${name}`);
-  return dnsPacket.decode(reply) as Reply;
+  return dnsPacket.decode(reply);
 }
 
 /** A fake upstream on 127.0.0.1: answers upstream.test, NXDOMAIN otherwise, on UDP and TCP. */

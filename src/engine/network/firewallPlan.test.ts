@@ -145,7 +145,7 @@ test("parseSave reads chains, rules and quoted or bare comments", () => {
   assert.deepEqual([...saved.chains], ["FORWARD", "BT1-USER"]);
   assert.equal(saved.rules[0]?.comment, "BT1");
   assert.equal(saved.rules[1]?.comment, undefined);
-  assert.equal(ruleKey(saved.rules[0]!), "filter FORWARD -m comment --comment BT1 -j BT1-USER");
+  assert.equal(ruleKey(saved.rules[0]), "filter FORWARD -m comment --comment BT1 -j BT1-USER");
 });
 
 /** An iptables that keeps rules as saved text, enough to check what rebuild sends. */

@@ -91,6 +91,9 @@ export class NetworkService {
     for (const n of this.store.networks()) this.networks.set(n.id, n);
     this.endpoints.push(...this.store.endpoints());
     this.deps.netns.prepareDir(join(this.deps.execRoot, "netns"));
+    for (const n of this.networks.values()) if (n.bridge) await this.ensureBridge(n);
+    // Reconcile first: it also creates the chains a new network's rules go into.
+    await this.firewall.rebuild(this.bridgeRules(), this.publisher.rulesByOwner());
     if (!this.byName("bridge")) {
       await this.createNetwork(
         {
@@ -103,9 +106,8 @@ export class NetworkService {
     }
     if (!this.byName("host")) this.addPseudo("host", "host");
     if (!this.byName("none")) this.addPseudo("none", "null");
-    for (const n of this.networks.values()) if (n.bridge) await this.ensureBridge(n);
-    await this.firewall.rebuild(this.bridgeRules(), this.publisher.rulesByOwner());
-    for (const n of this.networks.values()) if (n.bridge && !n.bridge.isDefault) await this.startDns(n);
+    for (const n of this.networks.values())
+      if (n.bridge && !n.bridge.isDefault && !this.dns.has(n.id)) await this.startDns(n);
     await this.publisher.restore();
   }
 
