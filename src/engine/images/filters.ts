@@ -19,14 +19,18 @@ export function matchLabelFilters(
   return want.every(has) && !notWant.some(has);
 }
 
-/** Docker's dangling filter values: exactly "true"/"1" or "false"/"0". */
+/** The dangling filter: Go's ParseBool values ("true", "1", "t", "FALSE"…). */
 export function parseDanglingFilter(values: readonly string[]): boolean | undefined {
   if (values.length === 0) return undefined;
   let result: boolean | undefined;
   for (const v of values) {
-    const b = v === "true" || v === "1" ? true : v === "false" || v === "0" ? false : undefined;
-    if (b === undefined) throw invalid(`Invalid filter 'dangling=${v}'`);
-    if (result !== undefined && result !== b) throw invalid(`Invalid filter 'dangling=${values.join(",")}'`);
+    const b = ["1", "t", "T", "TRUE", "true", "True"].includes(v)
+      ? true
+      : ["0", "f", "F", "FALSE", "false", "False"].includes(v)
+        ? false
+        : undefined;
+    if (b === undefined) throw invalid(`invalid filter 'dangling=${v}'`);
+    if (result !== undefined && result !== b) throw invalid(`invalid filter 'dangling=${values.join(",")}'`);
     result = b;
   }
   return result;

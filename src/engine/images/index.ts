@@ -21,7 +21,8 @@ export {
   type ImageUsers,
   type ListOptions,
 } from "./service.js";
-export { ImageRemover, type DeleteItem, type RemoveOptions } from "./remove.js";
+export { ImageRemover, type DeleteItem, type PruneOptions, type RemoveOptions } from "./remove.js";
+export { openUrlSource } from "./urlSource.js";
 export { importImage, type ImportOptions } from "./importer.js";
 export { loadImages, type LoadProgress } from "./archive/load.js";
 export { saveImages } from "./archive/save.js";

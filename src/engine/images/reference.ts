@@ -166,15 +166,15 @@ export function parseAnyReference(s: string): AnyReference {
   return { kind: "named", ref: parseNormalizedNamed(s) };
 }
 
-/** Docker's repo + tag query pair (`POST /images/{name}/tag?repo=&tag=`, import's repo/tag). */
+/**
+ * Docker's repo + tag query pair (`POST /images/{name}/tag?repo=&tag=`,
+ * import's repo/tag): a tag given apart replaces one inside `repo`.
+ */
 export function parseRepoTag(repo: string, tag: string): Reference {
   const r = parseNormalizedNamed(repo);
   if (r.digest !== undefined) throw invalid("cannot import digest reference");
   if (tag === "") return r;
-  if (r.tag !== undefined) {
-    throw invalid(`invalid reference format`);
-  }
-  if (!anchoredTag.test(tag)) throw invalid(`invalid tag format`);
+  if (!anchoredTag.test(tag)) throw invalid("invalid tag format");
   return { ...r, tag };
 }
 

@@ -19,6 +19,14 @@ export interface RemoveOptions {
   prune: boolean;
 }
 
+export interface PruneOptions {
+  /** Docker's default; `dangling=false` (prune -a) removes every unused image. */
+  danglingOnly: boolean;
+  untilNano?: bigint;
+  labels: string[];
+  notLabels: string[];
+}
+
 const dependentChild = 1;
 const runningContainer = 2;
 const activeReference = 4;
@@ -145,11 +153,18 @@ export class ImageRemover {
       this.s.event(id, "untag", id);
     }
     this.s.event(id, "delete", id);
-    this.s.records.deleteImage(id);
+    // release() drops the reference synchronously before its first await, so
+    // starting it inside the row's transaction makes the two atomic; the
+    // files go after the commit (a crash then leaves files the sweep removes).
+    let released: Promise<void> | undefined;
+    const top = rec.chainId;
+    this.s.records.deleteImage(id, () => {
+      if (top !== undefined) released = this.s.deps.layers.release(top);
+    });
     items.push({ deleted: id });
-    if (rec.chainId !== undefined) {
+    if (top !== undefined) {
+      await released;
       const chain = chainIdOf(rec.config.rootfs.diff_ids).reverse();
-      await this.s.deps.layers.release(rec.chainId);
       for (const c of chain) {
         if (this.s.deps.layers.get(c) !== undefined) break;
         items.push({ deleted: c });
@@ -162,12 +177,7 @@ export class ImageRemover {
   }
 
   /** POST /images/prune. */
-  async prune(opts: {
-    danglingOnly: boolean;
-    untilNano?: bigint;
-    labels: string[];
-    notLabels: string[];
-  }): Promise<{ deleted: DeleteItem[]; spaceReclaimed: number }> {
+  async prune(opts: PruneOptions): Promise<{ deleted: DeleteItem[]; spaceReclaimed: number }> {
     const sizes = new Map<ChainId, number>();
     for (const rec of this.s.records.all()) {
       for (const c of chainIdOf(rec.config.rootfs.diff_ids))

@@ -3,6 +3,8 @@
  * tag, list, history and disk usage. Removal and prune are in remove.ts,
  * import in importer.ts, the archives in archive/.
  */
+import { rm } from "node:fs/promises";
+import type { Readable } from "node:stream";
 import type { ContentStore } from "../content/index.js";
 import { invalid, notFound } from "../errors.js";
 import { chainIdOf, sha256Digest, type ChainId, type ImageId } from "../ids.js";
@@ -10,7 +12,11 @@ import { log } from "../log.js";
 import { messages } from "../messages.js";
 import type { Db } from "../store/index.js";
 import type { LayerExporter, LayerIngester, LayerReader, LayerRefs } from "../layers/types.js";
+import { loadImages, type LoadProgress } from "./archive/load.js";
+import { saveImages } from "./archive/save.js";
 import { parseConfig } from "./config.js";
+import { importImage, type ImportOptions } from "./importer.js";
+import { ImageRemover, type DeleteItem, type PruneOptions, type RemoveOptions } from "./remove.js";
 import { configCreatedNano, matchLabelFilters } from "./filters.js";
 import {
   familiarName,
@@ -85,14 +91,46 @@ export interface HistoryItem {
 
 export class ImageService implements ImageLookup {
   readonly records: ImageRecords;
+  private readonly remover: ImageRemover;
 
   private constructor(readonly deps: ImageServiceDeps) {
     this.records = new ImageRecords(deps.db);
+    this.remover = new ImageRemover(this);
   }
 
-  /** Loads the records and retains each image's layers (in-memory counts, rebuilt at start). */
+  /** DELETE /images/{name}. */
+  remove(ref: string, opts: RemoveOptions): Promise<DeleteItem[]> {
+    return this.remover.remove(ref, opts);
+  }
+
+  /** POST /images/prune. */
+  prune(opts: PruneOptions): Promise<{ deleted: DeleteItem[]; spaceReclaimed: number }> {
+    return this.remover.prune(opts);
+  }
+
+  /** POST /images/create?fromSrc=…: returns the new image ID. */
+  importImage(source: Readable, opts: ImportOptions): Promise<ImageId> {
+    return importImage(this, source, opts);
+  }
+
+  /** POST /images/load. */
+  load(source: Readable, emit: (p: LoadProgress) => void): Promise<ImageId[]> {
+    return loadImages(this, source, emit);
+  }
+
+  /** GET /images/get: names are resolved before the tar starts. */
+  save(names: readonly string[]): Promise<{ ids: ImageId[]; tar: Readable }> {
+    return saveImages(this, names);
+  }
+
+  /**
+   * Loads the records. Layer references are durable in the layer store (same
+   * database), so nothing is retained again here.
+   */
   static async open(deps: ImageServiceDeps): Promise<ImageService> {
     const s = new ImageService(deps);
+    // Archives half-spooled by a load that crashed.
+    await rm(deps.tmpDir, { recursive: true, force: true });
     const { missing } = await s.records.load(deps.content);
     if (missing.length > 0) log.warn(`dropped ${missing.length} image(s) whose config blob is missing`);
     for (const img of s.records.all()) {
@@ -100,9 +138,7 @@ export class ImageService implements ImageLookup {
       if (deps.layers.get(img.chainId) === undefined) {
         log.warn(`image ${img.id} lost its layer ${img.chainId}; removing it`);
         s.records.deleteImage(img.id);
-        continue;
       }
-      deps.layers.retain(img.chainId);
     }
     return s;
   }
@@ -206,14 +242,16 @@ export class ImageService implements ImageLookup {
     }
     await this.deps.content.writeBuffer(opts.configBytes, id);
     const now = opts.nowNano ?? nowNano();
-    const existed = this.records.get(id) !== undefined;
     const refs = (opts.tags ?? []).map((t) => ({ name: referenceString(t), kind: refKind(t) }));
+    // The image's hold on its layer is taken in the row's transaction: both or neither survive a crash.
     const moved = this.records.add(
       { id, chainId: top, parent: opts.parent ?? "", addedNano: now, lastTagNano: undefined, config },
       refs,
       now,
+      (isNew) => {
+        if (isNew && top !== undefined) this.deps.layers.retain(top);
+      },
     );
-    if (!existed && top !== undefined) this.deps.layers.retain(top);
     for (const t of opts.tags ?? []) this.event(id, "tag", familiarString(t));
     return { id, moved: moved.map((m) => ({ ref: familiarRef(m), from: m.imageId })) };
   }
@@ -348,8 +386,9 @@ export class ImageService implements ImageLookup {
   }
 }
 
+/** Now in ns; the sub-millisecond part from the monotonic clock keeps Go-like precision. */
 export function nowNano(): bigint {
-  return BigInt(Date.now()) * 1_000_000n;
+  return BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
 }
 
 function cmp(a: bigint, b: bigint): number {

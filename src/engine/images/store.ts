@@ -137,7 +137,12 @@ export class ImageRecords {
    * Adds an image (if new) and points `refs` at it, in one transaction.
    * Returns the references that moved away from another image.
    */
-  add(record: ImageRecord, refs: { name: string; kind: RefKind }[], nowNano: bigint): RefRecord[] {
+  add(
+    record: ImageRecord,
+    refs: { name: string; kind: RefKind }[],
+    nowNano: bigint,
+    alsoInTx?: (isNew: boolean) => void,
+  ): RefRecord[] {
     const moved: RefRecord[] = [];
     const isNew = !this.images.has(record.id);
     const tx = this.db.transaction(() => {
@@ -158,6 +163,7 @@ export class ImageRecords {
       if (refs.length > 0) {
         this.db.prepare("UPDATE images SET last_tag_nano = ? WHERE id = ?").run(String(nowNano), record.id);
       }
+      alsoInTx?.(isNew);
     });
     tx();
     if (isNew) this.images.set(record.id, record);
@@ -188,12 +194,17 @@ export class ImageRecords {
     this.refs.delete(name);
   }
 
-  /** Removes an image and any references left to it. */
-  deleteImage(id: ImageId): void {
+  /**
+   * Removes an image and any references left to it. `alsoInTx` runs inside
+   * the same transaction (the layer store shares the database, so releasing
+   * the image's layer there is atomic with the row's removal).
+   */
+  deleteImage(id: ImageId, alsoInTx?: () => void): void {
     const tx = this.db.transaction(() => {
       this.db.prepare("DELETE FROM image_refs WHERE image_id = ?").run(id);
       this.db.prepare("UPDATE images SET parent = '' WHERE parent = ?").run(id);
       this.db.prepare("DELETE FROM images WHERE id = ?").run(id);
+      alsoInTx?.();
     });
     tx();
     for (const [name, r] of this.refs) if (r.imageId === id) this.refs.delete(name);
