@@ -53,7 +53,8 @@ export async function overlayChanges(upper: string, lowers: readonly string[]): 
     } else {
       const lower = await lowerStat(lowers, path);
       if (!lower) kind = ADDED;
-      else if (st.isDirectory() && isOpaque(abs)) kind = MODIFIED; // replaced wholesale, still there
+      else if (st.isDirectory() && isOpaque(abs))
+        kind = MODIFIED; // replaced wholesale, still there
       else if (
         st.isDirectory() &&
         lower.isDirectory() &&

@@ -35,7 +35,10 @@ export async function* diffTarStream(upper: string): AsyncGenerator<Buffer> {
   yield Buffer.alloc(2 * BLOCK);
 }
 
-async function* entryBlocks({ path, abs, st }: WalkEntry, links: Map<string, string>): AsyncGenerator<Buffer> {
+async function* entryBlocks(
+  { path, abs, st }: WalkEntry,
+  links: Map<string, string>,
+): AsyncGenerator<Buffer> {
   const name = path.slice(1);
   const base: Omit<HeaderInput, "name" | "type" | "size"> = {
     mode: Number(st.mode & 0o7777n),
@@ -52,12 +55,25 @@ async function* entryBlocks({ path, abs, st }: WalkEntry, links: Map<string, str
   if (st.isDirectory()) {
     yield encodeHeader({ ...base, name: `${name}/`, type: "5", size: 0, xattrs: xattrsOf(abs) });
     if (isOpaque(abs)) {
-      yield encodeHeader({ ...base, name: `${name}/${OPAQUE_MARKER}`, type: "0", size: 0, mode: base.mode & 0o777 });
+      yield encodeHeader({
+        ...base,
+        name: `${name}/${OPAQUE_MARKER}`,
+        type: "0",
+        size: 0,
+        mode: base.mode & 0o777,
+      });
     }
     return;
   }
   if (st.isSymbolicLink()) {
-    yield encodeHeader({ ...base, name, type: "2", size: 0, linkname: await readlink(abs), xattrs: xattrsOf(abs) });
+    yield encodeHeader({
+      ...base,
+      name,
+      type: "2",
+      size: 0,
+      linkname: await readlink(abs),
+      xattrs: xattrsOf(abs),
+    });
     return;
   }
   if (st.isSocket()) return;

@@ -133,7 +133,9 @@ export class LayerGraph {
         const c = todo.pop() as string;
         const row = this.row(c);
         if (!row) continue;
-        for (const k of this.db.prepare<[string], { chain_id: string }>("SELECT chain_id FROM layers WHERE parent = ?").all(c)) {
+        for (const k of this.db
+          .prepare<[string], { chain_id: string }>("SELECT chain_id FROM layers WHERE parent = ?")
+          .all(c)) {
           todo.push(k.chain_id);
         }
         this.db.prepare("DELETE FROM layers WHERE chain_id = ?").run(c);

@@ -39,5 +39,9 @@ export interface OpenLayerStoreOptions {
 
 /** Opens the store; call `sweep()` once at daemon start-up, before serving. */
 export async function openLayerStore(opts: OpenLayerStoreOptions): Promise<LayerStore> {
-  return OverlayLayerStore.open({ root: opts.root, db: opts.db, mounter: opts.mounter ?? new NativeMounter() });
+  return OverlayLayerStore.open({
+    root: opts.root,
+    db: opts.db,
+    mounter: opts.mounter ?? new NativeMounter(),
+  });
 }

@@ -30,7 +30,9 @@ function escape(path: string, chars: RegExp): string {
 export function overlayMountData(plan: OverlayPlan): string {
   if (plan.lowerDirs.length === 0) throw invalid("an overlay mount needs at least one lower dir");
   if (plan.lowerDirs.length > OVERLAY_MAX_LOWER) {
-    throw invalid(`too many layers for an overlay mount: ${plan.lowerDirs.length} (the kernel allows ${OVERLAY_MAX_LOWER})`);
+    throw invalid(
+      `too many layers for an overlay mount: ${plan.lowerDirs.length} (the kernel allows ${OVERLAY_MAX_LOWER})`,
+    );
   }
   const lower = plan.lowerDirs.map((d) => escape(d, /[\\:,]/g)).join(":");
   const data = [

@@ -9,7 +9,18 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, lstat, mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  lstat,
+  mkdir,
+  readFile,
+  readdir,
+  readlink,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { errnoCode } from "../errors.js";
@@ -52,7 +63,8 @@ export class OverlayLayerStore implements LayerStore {
       graph: this.graph,
       mounter: opts.mounter,
       mountOptions: options,
-      lowerDirs: (top) => (top === null ? [this.paths.empty] : this.rows(top).map((r) => this.paths.link(r.cache_id))),
+      lowerDirs: (top) =>
+        top === null ? [this.paths.empty] : this.rows(top).map((r) => this.paths.link(r.cache_id)),
       diffDirs: (top) => (top === null ? [] : this.rows(top).map((r) => this.paths.diff(r.cache_id))),
       collect: (chainId) => this.collect(chainId),
     });
@@ -61,7 +73,8 @@ export class OverlayLayerStore implements LayerStore {
   static async open(opts: LayerStoreOptions): Promise<OverlayLayerStore> {
     const s = new OverlayLayerStore(opts);
     await mkdir(s.paths.root, { recursive: true, mode: 0o710 });
-    for (const d of [s.paths.layers, s.paths.links, s.paths.rw]) await mkdir(d, { recursive: true, mode: 0o700 });
+    for (const d of [s.paths.layers, s.paths.links, s.paths.rw])
+      await mkdir(d, { recursive: true, mode: 0o700 });
     await mkdir(s.paths.empty, { recursive: true });
     await chmod(s.paths.empty, 0o755);
     return s;
@@ -83,7 +96,7 @@ export class OverlayLayerStore implements LayerStore {
   /** Rows from `top` down to the base (overlay's order); not-found if any is missing. */
   private rows(top: string): LayerRow[] {
     const out: LayerRow[] = [];
-    for (let c: string | null = top; c !== null; ) {
+    for (let c: string | null = top; c !== null;) {
       const r = this.graph.row(c);
       if (!r) throw noSuchLayer(c);
       out.push(r);

@@ -153,5 +153,6 @@ export async function* assembleTar(
     }
   }
   const got = `sha256:${hash.digest("hex")}`;
-  if (got !== expected) throw internal(`layer tar does not match its diffID: expected ${expected}, got ${got}`);
+  if (got !== expected)
+    throw internal(`layer tar does not match its diffID: expected ${expected}, got ${got}`);
 }

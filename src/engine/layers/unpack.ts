@@ -178,7 +178,8 @@ export class LayerUnpacker implements TarSink {
     const dir = this.resolver.dir(comps, false);
     const target = dir ? this.resolver.abs(dir.rel === "" ? base : `${dir.rel}/${base}`) : undefined;
     const st = target ? lstatOrUndefined(target) : undefined;
-    if (!target || !st) throw invalid(`invalid hard link ${e.name}: target ${e.linkname} not found in the layer`);
+    if (!target || !st)
+      throw invalid(`invalid hard link ${e.name}: target ${e.linkname} not found in the layer`);
     if (st.isDirectory()) throw invalid(`invalid hard link ${e.name}: target ${e.linkname} is a directory`);
     linkSync(target, abs); // link(2) does not follow a symlink target
     if (st.isSymbolicLink()) return;

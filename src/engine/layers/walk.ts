@@ -13,7 +13,9 @@ export interface WalkEntry {
 }
 
 export async function* walkTree(root: string, dir = ""): AsyncGenerator<WalkEntry> {
-  const names = (await readdir(`${root}${dir}`)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const names = (await readdir(`${root}${dir}`)).sort((a, b) =>
+    Buffer.compare(Buffer.from(a), Buffer.from(b)),
+  );
   for (const name of names) {
     const path = `${dir}/${name}`;
     const abs = `${root}${path}`;
