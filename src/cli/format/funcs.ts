@@ -4,7 +4,16 @@
  * truncate), plus docker's header variants that leave column names intact.
  */
 import { sprint, sprintf, sprintln } from "./goFmt.js";
-import { GoFloat, formatValue, goTypeName, isPlainObject, isTrue, kindOf, structTagOf, toNumber } from "./values.js";
+import {
+  GoFloat,
+  formatValue,
+  goTypeName,
+  isPlainObject,
+  isTrue,
+  kindOf,
+  structTagOf,
+  toNumber,
+} from "./values.js";
 
 /** Parameter types the executor checks, as Go's reflection would. */
 export type ParamType = "any" | "string" | "int" | "strings";
@@ -128,7 +137,9 @@ function index(args: unknown[]): unknown {
       const s = k === "string" ? Buffer.from(item as string, "utf8") : (item as unknown[]);
       const x = indexArg(ix, s.length);
       if (x === s.length) {
-        throw new FuncError(k === "string" ? `index out of range: ${x}` : "reflect: slice index out of range");
+        throw new FuncError(
+          k === "string" ? `index out of range: ${x}` : "reflect: slice index out of range",
+        );
       }
       item = s[x];
     } else if (item instanceof Map) {

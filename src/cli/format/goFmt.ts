@@ -61,6 +61,8 @@ interface Spec {
   sharp: boolean;
   space: boolean;
   zero: boolean;
+  /** %+v: field names in structs; the plus flag itself no longer applies. */
+  plusV?: boolean;
   width?: number;
   prec?: number;
   verb: string;
@@ -164,8 +166,10 @@ function bad(v: unknown, spec: Spec): string {
   return `%!${spec.verb}(${goTypeName(v)}=${formatValue(v)})`;
 }
 
-function formatArg(v: unknown, spec: Spec): string {
+function formatArg(v: unknown, specIn: Spec): string {
+  let spec = specIn;
   if (spec.verb === "T") return pad(goTypeName(v), spec);
+  if (spec.verb === "v" && spec.plus) spec = { ...spec, plus: false, plusV: true };
   const k = kindOf(v);
   switch (k) {
     case "invalid":
@@ -197,7 +201,7 @@ function formatArg(v: unknown, spec: Spec): string {
       );
     case "struct": {
       const fields = structFields(v as object).map(([name, e]) =>
-        spec.plus && spec.verb === "v" ? `${name}:${formatArg(e, spec)}` : formatArg(e, spec),
+        spec.plusV ? `${name}:${formatArg(e, spec)}` : formatArg(e, spec),
       );
       return "{" + fields.join(" ") + "}";
     }

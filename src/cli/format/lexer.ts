@@ -417,13 +417,16 @@ class Lexer {
   }
 
   private lexNumber(): boolean {
-    const bad = (): false => this.error(`bad number syntax: ${goQuote(this.input.slice(this.start, this.pos))}`);
+    const bad = (): false =>
+      this.error(`bad number syntax: ${goQuote(this.input.slice(this.start, this.pos))}`);
     if (!this.scanNumber()) return bad();
     const sign = this.peek();
     if (sign === "+" || sign === "-") {
       // A complex constant like 1+2i; berth's templates have no complex values.
       if (!this.scanNumber() || this.input[this.pos - 1] !== "i") return bad();
-      return this.error(`complex constants are not supported: ${goQuote(this.input.slice(this.start, this.pos))}`);
+      return this.error(
+        `complex constants are not supported: ${goQuote(this.input.slice(this.start, this.pos))}`,
+      );
     }
     this.emit("number");
     return true;

@@ -110,8 +110,10 @@ function parseGoInt(text: string): GoNumber | undefined {
   const big = BigInt(base === 10 ? digits : `0${base === 16 ? "x" : base === 8 ? "o" : "b"}${digits}`);
   const value = sign < 0 ? -big : big;
   const big64 = value < -(2n ** 53n) || value > 2n ** 53n ? value : undefined;
-  if (value >= -(2n ** 63n) && value < 2n ** 63n) return { isInt: true, isFloat: true, value: Number(value), big: big64 };
-  if (value > 0n && value < 2n ** 64n) return { isInt: false, isUint: true, isFloat: true, value: Number(value) };
+  if (value >= -(2n ** 63n) && value < 2n ** 63n)
+    return { isInt: true, isFloat: true, value: Number(value), big: big64 };
+  if (value > 0n && value < 2n ** 64n)
+    return { isInt: false, isUint: true, isFloat: true, value: Number(value) };
   return undefined;
 }
 
