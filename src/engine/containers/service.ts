@@ -15,9 +15,16 @@ import type { ContainerServiceDeps } from "./deps.js";
 import { KeyedMutex } from "./keyedMutex.js";
 import type { Container, ContainerSpec } from "./model.js";
 import { parseContainerName, randomName } from "./naming.js";
-import { ExecManager } from "./exec.js";
+import { ExecManager, type ExecConfig, type ExecRecord, type ExecStartOptions } from "./exec.js";
 import { Runner, type ExitInfo } from "./runner.js";
-import type { AttachOptions, AttachSession, ConsoleSize, LogLine, LogReadOptions } from "./runtime/types.js";
+import type {
+  AttachOptions,
+  AttachSession,
+  ConsoleSize,
+  ExecSession,
+  LogLine,
+  LogReadOptions,
+} from "./runtime/types.js";
 import { parseSignal } from "./signals.js";
 import { isActive, transition, viewState, type StateEvent } from "./state.js";
 import type { ContainerStore } from "./store.js";
@@ -95,6 +102,30 @@ export class ContainerService {
     signal?.addEventListener("abort", () => this.runner.cancelAttach(c.id, opts), { once: true });
     this.publish(c, "attach");
     return session;
+  }
+
+  execIdsOf(id: ContainerId): string[] {
+    return this.execs.idsOf(id);
+  }
+
+  mergedPath(id: ContainerId): string {
+    return this.deps.layers.mergedPath(id);
+  }
+
+  execCreate(ref: string, config: ExecConfig): ExecRecord {
+    return this.execs.create(ref, config);
+  }
+
+  execStart(id: string, opts: ExecStartOptions): Promise<ExecSession> {
+    return this.execs.start(id, opts);
+  }
+
+  execGet(id: string): ExecRecord {
+    return this.execs.get(id);
+  }
+
+  execResize(id: string, size: ConsoleSize): Promise<void> {
+    return this.execs.resize(id, size);
   }
 
   /** The container's log lines; with follow, until the current run exits. */

@@ -1,0 +1,225 @@
+/**
+ * Docker's wide create body to the engine's narrow ContainerSpec. Docker's
+ * defaults are applied here; fields that are set but not implemented get a
+ * 501 from one table, and malformed values Docker's 400 texts.
+ */
+import { invalid, notImplemented } from "../../engine/errors.js";
+import type {
+  ContainerSpec,
+  Healthcheck,
+  HostSpec,
+  MountSpec,
+  Ulimit,
+} from "../../engine/containers/index.js";
+import type {
+  ContainerCreateBody,
+  HealthConfigWire,
+  HostConfigWire,
+  MountWire,
+} from "../types/containers.js";
+
+const defaultShmSize = 64 * 1024 * 1024;
+
+/** Set-but-unimplemented HostConfig fields: (field, is it set?). */
+const unsupported: [string, (h: HostConfigWire) => boolean][] = [
+  ["VolumesFrom", (h) => Array.isArray(h.VolumesFrom) && h.VolumesFrom.length > 0],
+  ["Links", (h) => Array.isArray(h.Links) && h.Links.length > 0],
+  ["Devices", (h) => Array.isArray(h.Devices) && h.Devices.length > 0],
+  ["PidMode", (h) => typeof h.PidMode === "string" && h.PidMode !== ""],
+  ["IpcMode", (h) => typeof h.IpcMode === "string" && !["", "private", "shareable"].includes(h.IpcMode)],
+  ["UTSMode", (h) => typeof h.UTSMode === "string" && h.UTSMode !== ""],
+  ["UsernsMode", (h) => typeof h.UsernsMode === "string" && h.UsernsMode !== ""],
+  ["Runtime", (h) => typeof h.Runtime === "string" && h.Runtime !== "" && h.Runtime !== "runc"],
+];
+
+const strList = (v: unknown): string[] | undefined => {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === "string") return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
+  throw invalid("json: cannot unmarshal value into a string array");
+};
+
+function parseEntrypoint(v: unknown): string[] | undefined {
+  const list = strList(v);
+  if (list === undefined) return undefined;
+  // `--entrypoint ""` arrives as [""]: reset the image's entrypoint.
+  if (list.length === 1 && list[0] === "") return [];
+  return list;
+}
+
+export function parseBind(spec: string): MountSpec {
+  const parts = spec.split(":");
+  if (parts.length < 2 || parts.length > 3) throw invalid(`invalid volume specification: '${spec}'`);
+  const [source = "", target = "", mode = ""] = parts;
+  if (!target.startsWith("/")) throw invalid(`invalid volume specification: '${spec}'`);
+  if (!source.startsWith("/")) throw notImplemented(`named volumes are not supported yet: '${spec}'`);
+  const opts = mode.split(",").filter((o) => o !== "");
+  let readOnly = false;
+  let propagation = "rprivate";
+  for (const o of opts) {
+    if (o === "ro") readOnly = true;
+    else if (o === "rw") readOnly = false;
+    else if (["private", "rprivate", "shared", "rshared", "slave", "rslave"].includes(o)) propagation = o;
+    else if (
+      o === "z" ||
+      o === "Z" ||
+      o === "nocopy" ||
+      o === "consistent" ||
+      o === "cached" ||
+      o === "delegated"
+    )
+      continue;
+    else throw invalid(`invalid mode: ${o}`);
+  }
+  return { type: "bind", source, target, readOnly, propagation };
+}
+
+function fromMount(m: MountWire): MountSpec {
+  const target = m.Target ?? "";
+  if (!target.startsWith("/"))
+    throw invalid(
+      `invalid mount config for type "${m.Type}": invalid mount path: '${target}' mount path must be absolute`,
+    );
+  switch (m.Type) {
+    case "bind": {
+      const source = m.Source ?? "";
+      if (!source.startsWith("/"))
+        throw invalid(
+          `invalid mount config for type "bind": invalid mount path: '${source}' mount path must be absolute`,
+        );
+      return {
+        type: "bind",
+        source,
+        target,
+        readOnly: m.ReadOnly === true,
+        propagation: m.BindOptions?.Propagation || "rprivate",
+      };
+    }
+    case "tmpfs": {
+      const options = ["noexec", "nosuid", "nodev"];
+      if (m.TmpfsOptions?.SizeBytes) options.push(`size=${m.TmpfsOptions.SizeBytes}`);
+      if (m.TmpfsOptions?.Mode) options.push(`mode=${m.TmpfsOptions.Mode.toString(8)}`);
+      if (m.ReadOnly) options.push("ro");
+      return { type: "tmpfs", target, options };
+    }
+    case "volume":
+      throw notImplemented("volume mounts are not supported yet");
+    default:
+      throw invalid(`mount type unknown: "${m.Type ?? ""}"`);
+  }
+}
+
+function securityOpts(opts: string[]): { noNewPrivileges: boolean; seccomp: "default" | "unconfined" } {
+  let noNewPrivileges = false;
+  let seccomp: "default" | "unconfined" = "default";
+  for (const raw of opts) {
+    const sep = raw.search(/[=:]/);
+    const key = sep < 0 ? raw : raw.slice(0, sep);
+    const value = sep < 0 ? "" : raw.slice(sep + 1);
+    if (key === "no-new-privileges") noNewPrivileges = value === "" || value === "true";
+    else if (key === "seccomp") {
+      if (value !== "unconfined") throw notImplemented("custom seccomp profiles are not supported yet");
+      seccomp = "unconfined";
+    } else if (key === "apparmor" || key === "label") continue;
+    else throw invalid(`invalid --security-opt: ${JSON.stringify(raw)}`);
+  }
+  return { noNewPrivileges, seccomp };
+}
+
+function healthcheck(h: HealthConfigWire | null | undefined): Healthcheck | undefined {
+  if (h === null || h === undefined || h.Test === undefined || h.Test.length === 0) return undefined;
+  return {
+    test: h.Test,
+    intervalNs: h.Interval ?? 0,
+    timeoutNs: h.Timeout ?? 0,
+    startPeriodNs: h.StartPeriod ?? 0,
+    retries: h.Retries ?? 0,
+  };
+}
+
+function hostSpec(h: HostConfigWire): HostSpec {
+  for (const [field, isSet] of unsupported)
+    if (isSet(h)) throw notImplemented(`HostConfig.${field} is not supported yet`);
+  const mounts: MountSpec[] = [
+    ...(h.Binds ?? []).map(parseBind),
+    ...(h.Mounts ?? []).map(fromMount),
+    ...Object.entries(h.Tmpfs ?? {}).map(([target, o]): MountSpec => ({
+      type: "tmpfs",
+      target,
+      options: o === "" ? ["noexec", "nosuid", "nodev"] : o.split(","),
+    })),
+  ];
+  const restartName = h.RestartPolicy?.Name || "no";
+  if (!["no", "always", "unless-stopped", "on-failure"].includes(restartName)) {
+    throw invalid(
+      `invalid restart policy: unknown policy '${restartName}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
+    );
+  }
+  if (h.AutoRemove && restartName !== "no") {
+    throw invalid("can't create 'AutoRemove' container with restart policy");
+  }
+  if ((h.Memory ?? 0) > 0 && (h.Memory ?? 0) < 6 * 1024 * 1024) {
+    throw invalid("Minimum memory limit allowed is 6MB");
+  }
+  const ulimits: Ulimit[] = (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard }));
+  return {
+    networkMode: h.NetworkMode || "default",
+    mounts,
+    readonlyRootfs: h.ReadonlyRootfs === true,
+    privileged: h.Privileged === true,
+    capAdd: h.CapAdd ?? [],
+    capDrop: h.CapDrop ?? [],
+    ...securityOpts(h.SecurityOpt ?? []),
+    groupAdd: h.GroupAdd ?? [],
+    ulimits,
+    init: h.Init === true,
+    shmSize: h.ShmSize && h.ShmSize > 0 ? h.ShmSize : defaultShmSize,
+    memory: h.Memory ?? 0,
+    memorySwap: h.MemorySwap ?? 0,
+    nanoCpus: h.NanoCpus ?? 0,
+    cpuShares: h.CpuShares ?? 0,
+    cpuQuota: h.CpuQuota ?? 0,
+    cpuPeriod: h.CpuPeriod ?? 0,
+    cpusetCpus: h.CpusetCpus ?? "",
+    pidsLimit: h.PidsLimit && h.PidsLimit > 0 ? h.PidsLimit : 0,
+    autoRemove: h.AutoRemove === true,
+    restartPolicy: {
+      name: restartName as HostSpec["restartPolicy"]["name"],
+      maximumRetryCount: h.RestartPolicy?.MaximumRetryCount ?? 0,
+    },
+    extraHosts: h.ExtraHosts ?? [],
+    dns: h.Dns ?? [],
+    dnsSearch: h.DnsSearch ?? [],
+    dnsOptions: h.DnsOptions ?? [],
+  };
+}
+
+export function toContainerSpec(body: ContainerCreateBody): ContainerSpec {
+  if (typeof body.Image !== "string" || body.Image === "")
+    throw invalid("config cannot be empty in order to create a container");
+  const entrypoint = parseEntrypoint(body.Entrypoint);
+  const cmd = strList(body.Cmd);
+  const hc = healthcheck(body.Healthcheck);
+  const spec: ContainerSpec = {
+    image: body.Image,
+    env: body.Env ?? [],
+    labels: body.Labels ?? {},
+    tty: body.Tty === true,
+    openStdin: body.OpenStdin === true,
+    stdinOnce: body.StdinOnce === true,
+    host: hostSpec(body.HostConfig ?? {}),
+    ...(entrypoint !== undefined ? { entrypoint } : {}),
+    ...(cmd !== undefined ? { cmd } : {}),
+    ...(body.WorkingDir ? { workingDir: body.WorkingDir } : {}),
+    ...(body.User ? { user: body.User } : {}),
+    ...(body.Hostname ? { hostname: body.Hostname } : {}),
+    ...(body.Domainname ? { domainname: body.Domainname } : {}),
+    ...(body.StopSignal ? { stopSignal: body.StopSignal } : {}),
+    ...(typeof body.StopTimeout === "number" ? { stopTimeout: body.StopTimeout } : {}),
+    ...(hc !== undefined ? { healthcheck: hc } : {}),
+  };
+  if (spec.workingDir !== undefined && !spec.workingDir.startsWith("/")) {
+    throw invalid(`the working directory '${spec.workingDir}' is invalid, it needs to be an absolute path`);
+  }
+  return spec;
+}

@@ -1,0 +1,243 @@
+/**
+ * Domain container records to Docker's wire shapes: inspect, list summary,
+ * status text. Fields that exist only for compatibility are computed here.
+ */
+import type { Container, ContainerPaths } from "../../engine/containers/index.js";
+import { viewState } from "../../engine/containers/index.js";
+import type {
+  ContainerConfigWire,
+  ContainerCreateBody,
+  ContainerInspectResponse,
+  ContainerSummary,
+  HostConfigWire,
+  MountPointWire,
+} from "../types/containers.js";
+
+/** go-units HumanDuration. */
+export function humanDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 1) return "Less than a second";
+  if (s === 1) return "1 second";
+  if (s < 60) return `${s} seconds`;
+  const m = Math.floor(s / 60);
+  if (m === 1) return "About a minute";
+  if (m < 60) return `${m} minutes`;
+  const h = Math.round(s / 3600);
+  if (h === 1) return "About an hour";
+  if (h < 48) return `${h} hours`;
+  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
+  return `${Math.floor(h / 24 / 365)} years`;
+}
+
+/** Docker's State.String(): "Up 2 minutes", "Exited (3) 5 seconds ago", "Created"… */
+export function statusText(c: Container, nowMs = Date.now()): string {
+  const v = viewState(c.state);
+  switch (v.status) {
+    case "running":
+      return `Up ${humanDuration(nowMs - Date.parse(v.startedAt))}`;
+    case "paused":
+      return `Up ${humanDuration(nowMs - Date.parse(v.startedAt))} (Paused)`;
+    case "restarting":
+      return `Restarting (${v.exitCode}) ${humanDuration(nowMs - Date.parse(v.finishedAt))} ago`;
+    case "removing":
+      return "Removal In Progress";
+    case "dead":
+      return "Dead";
+    case "created":
+      return "Created";
+    case "exited":
+      if (v.finishedAt.startsWith("0001-")) return "";
+      return `Exited (${v.exitCode}) ${humanDuration(nowMs - Date.parse(v.finishedAt))} ago`;
+  }
+}
+
+function mounts(c: Container): MountPointWire[] {
+  return c.spec.host.mounts.map((m) =>
+    m.type === "bind"
+      ? {
+          Type: "bind",
+          Source: m.source,
+          Destination: m.target,
+          Mode: m.readOnly ? "ro" : "",
+          RW: !m.readOnly,
+          Propagation: m.propagation,
+        }
+      : { Type: "tmpfs", Source: "", Destination: m.target, Mode: "", RW: true, Propagation: "" },
+  );
+}
+
+function createBody(c: Container): ContainerCreateBody {
+  if (c.createBody === undefined) return {};
+  try {
+    return JSON.parse(c.createBody.toString("utf8")) as ContainerCreateBody;
+  } catch {
+    return {};
+  }
+}
+
+function networkEntry(c: Container): Record<string, unknown> {
+  const name = c.spec.host.networkMode;
+  return {
+    [name]: {
+      IPAMConfig: null,
+      Links: null,
+      Aliases: null,
+      MacAddress: "",
+      NetworkID: "",
+      EndpointID: "",
+      Gateway: "",
+      IPAddress: "",
+      IPPrefixLen: 0,
+      IPv6Gateway: "",
+      GlobalIPv6Address: "",
+      GlobalIPv6PrefixLen: 0,
+      DriverOpts: null,
+      DNSNames: null,
+    },
+  };
+}
+
+export function toInspect(
+  c: Container,
+  paths: ContainerPaths,
+  extra: { execIds: string[]; mergedDir: string; sizeRw?: number },
+): ContainerInspectResponse {
+  const v = viewState(c.state);
+  const body = createBody(c);
+  const cfg = c.config;
+  const config: ContainerConfigWire = {
+    Hostname: cfg.hostname,
+    Domainname: cfg.domainname,
+    User: cfg.user,
+    AttachStdin: body.AttachStdin ?? false,
+    AttachStdout: body.AttachStdout ?? false,
+    AttachStderr: body.AttachStderr ?? false,
+    ...(Object.keys(cfg.exposedPorts).length > 0 ? { ExposedPorts: cfg.exposedPorts } : {}),
+    Tty: cfg.tty,
+    OpenStdin: cfg.openStdin,
+    StdinOnce: cfg.stdinOnce,
+    Env: cfg.env.length > 0 ? cfg.env : null,
+    Cmd: cfg.cmd,
+    ...(cfg.healthcheck
+      ? {
+          Healthcheck: {
+            Test: cfg.healthcheck.test,
+            Interval: cfg.healthcheck.intervalNs,
+            Timeout: cfg.healthcheck.timeoutNs,
+            StartPeriod: cfg.healthcheck.startPeriodNs,
+            Retries: cfg.healthcheck.retries,
+          },
+        }
+      : {}),
+    Image: c.imageRef,
+    Volumes: Object.keys(cfg.volumes).length > 0 ? cfg.volumes : null,
+    WorkingDir: cfg.workingDir,
+    Entrypoint: cfg.entrypoint,
+    OnBuild: null,
+    Labels: cfg.labels,
+    ...(cfg.stopSignal !== "SIGTERM" || body.StopSignal ? { StopSignal: cfg.stopSignal } : {}),
+    ...(cfg.stopTimeout !== undefined ? { StopTimeout: cfg.stopTimeout } : {}),
+  };
+  const h = c.spec.host;
+  const hostConfig: HostConfigWire = {
+    ...(body.HostConfig ?? {}),
+    NetworkMode: h.networkMode,
+    RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
+    AutoRemove: h.autoRemove,
+    Privileged: h.privileged,
+    ReadonlyRootfs: h.readonlyRootfs,
+    ShmSize: h.shmSize,
+    Memory: h.memory,
+    MemorySwap: h.memorySwap,
+    NanoCpus: h.nanoCpus,
+    CpuShares: h.cpuShares,
+    PidsLimit: h.pidsLimit > 0 ? h.pidsLimit : null,
+    Binds: body.HostConfig?.Binds ?? null,
+    CapAdd: h.capAdd.length > 0 ? h.capAdd : null,
+    CapDrop: h.capDrop.length > 0 ? h.capDrop : null,
+    LogConfig: { Type: "k8s-file", Config: {} },
+  };
+  return {
+    Id: c.id,
+    Created: c.createdAt,
+    Path: cfg.path,
+    Args: cfg.args,
+    State: {
+      Status: v.status,
+      Running: v.running,
+      Paused: v.paused,
+      Restarting: v.restarting,
+      OOMKilled: v.oomKilled,
+      Dead: v.dead,
+      Pid: v.pid,
+      ExitCode: v.exitCode,
+      Error: v.error,
+      StartedAt: v.startedAt,
+      FinishedAt: v.finishedAt,
+    },
+    Image: c.imageId,
+    ResolvConfPath: paths.resolvConf,
+    HostnamePath: paths.hostname,
+    HostsPath: paths.hosts,
+    LogPath: paths.log,
+    Name: `/${c.name}`,
+    RestartCount: c.restartCount,
+    Driver: "overlay2",
+    Platform: "linux",
+    MountLabel: "",
+    ProcessLabel: "",
+    AppArmorProfile: "",
+    ExecIDs: extra.execIds.length > 0 ? extra.execIds : null,
+    HostConfig: hostConfig,
+    GraphDriver: { Name: "overlay2", Data: { MergedDir: extra.mergedDir } },
+    ...(extra.sizeRw !== undefined ? { SizeRw: extra.sizeRw } : {}),
+    Mounts: mounts(c),
+    Config: config,
+    NetworkSettings: {
+      Bridge: "",
+      SandboxID: "",
+      SandboxKey: "",
+      Ports: {},
+      HairpinMode: false,
+      LinkLocalIPv6Address: "",
+      LinkLocalIPv6PrefixLen: 0,
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: "",
+      Gateway: "",
+      GlobalIPv6Address: "",
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: "",
+      IPPrefixLen: 0,
+      IPv6Gateway: "",
+      MacAddress: "",
+      Networks: networkEntry(c),
+    },
+  };
+}
+
+/** Docker's Command column: the path and args, space-joined. */
+export function commandText(c: Container): string {
+  return [c.config.path, ...c.config.args].join(" ");
+}
+
+export function toSummary(c: Container, sizeRw?: number): ContainerSummary {
+  return {
+    Id: c.id,
+    Names: [`/${c.name}`],
+    Image: c.imageRef,
+    ImageID: c.imageId,
+    Command: commandText(c),
+    Created: Math.floor(Date.parse(c.createdAt) / 1000),
+    Ports: [],
+    ...(sizeRw !== undefined ? { SizeRw: sizeRw } : {}),
+    Labels: c.config.labels,
+    State: c.state.status,
+    Status: statusText(c),
+    HostConfig: { NetworkMode: c.spec.host.networkMode },
+    NetworkSettings: { Networks: networkEntry(c) },
+    Mounts: mounts(c),
+  };
+}
