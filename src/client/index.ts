@@ -3,6 +3,7 @@
  * Glossary: the *transport* speaks HTTP to one endpoint; each resource has
  * its own client object with the same verbs as the engine.
  */
+import { ImagesClient } from "./images.js";
 import { SystemClient } from "./system.js";
 import { Transport, parseEndpoint } from "./transport.js";
 
@@ -11,9 +12,11 @@ export { Transport, parseEndpoint, jsonLines, readAll, type Endpoint } from "./t
 
 export class EngineClient {
   readonly system: SystemClient;
+  readonly images: ImagesClient;
 
   constructor(readonly transport: Transport) {
     this.system = new SystemClient(transport);
+    this.images = new ImagesClient(transport);
   }
 
   static forHost(host: string): EngineClient {

@@ -5,14 +5,20 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Route } from "../api/router.js";
+import { containerRoutes } from "../api/containers/index.js";
+import { imageRoutes } from "../api/images/routes.js";
 import { swarmRoutes } from "../api/swarm.js";
 import { systemRoutes } from "../api/system.js";
+import { ContainerService, ContainerStore, containersSchema, realHostFacts } from "../engine/containers/index.js";
+import { ConmonRuntime } from "../engine/containers/runtime/index.js";
 import { LocalContentStore } from "../engine/content/index.js";
 import { EventBus } from "../engine/events/index.js";
 import { runtimeVersions } from "../engine/host/versions.js";
+import { ImageService, imagesSchema, openUrlSource } from "../engine/images/index.js";
+import { layersSchema, openLayerStore } from "../engine/layers/index.js";
 import { log } from "../engine/log.js";
 import { openDatabase, type Db } from "../engine/store/index.js";
-import { SystemService } from "../engine/system/index.js";
+import { berthVersion, SystemService } from "../engine/system/index.js";
 import type { DaemonConfig } from "./config.js";
 
 export interface Engine {
@@ -25,11 +31,35 @@ export interface Engine {
 export async function wireEngine(config: DaemonConfig): Promise<Engine> {
   mkdirSync(config.dataRoot, { recursive: true, mode: 0o711 });
   mkdirSync(config.execRoot, { recursive: true, mode: 0o711 });
-  const db = openDatabase(join(config.dataRoot, "berth.db"), []);
+  const db = openDatabase(join(config.dataRoot, "berth.db"), [layersSchema, imagesSchema, containersSchema]);
   const content = await LocalContentStore.open(join(config.dataRoot, "content"));
   const swept = await content.sweepIngests();
   if (swept > 0) log.info(`removed ${swept} half-written blobs`);
   const events = new EventBus();
+  const layers = await openLayerStore({ root: join(config.dataRoot, "overlay2"), db });
+  await layers.sweep();
+  const images = await ImageService.open({
+    db,
+    content,
+    layers,
+    events,
+    users: { containersUsingImage: (id) => containers.containersUsingImage(id) },
+    tmpDir: join(config.dataRoot, "tmp", "images"),
+    engineVersion: berthVersion,
+  });
+
+  const containers = new ContainerService(new ContainerStore(db), {
+    images,
+    layers: layers.rw,
+    runtime: new ConmonRuntime({ stateDir: join(config.execRoot, "runtime") }),
+    events,
+    host: realHostFacts,
+    root: join(config.dataRoot, "containers"),
+    initPath: "/usr/bin/tini-static",
+    // Until a network backend is wired, a create without --network gets "none".
+    defaultNetwork: "none",
+  });
+  await containers.recover();
 
   const system = new SystemService(
     {
@@ -39,8 +69,8 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
       defaultRuntime: config.defaultRuntime,
     },
     {
-      containerCounts: () => ({ total: 0, running: 0, paused: 0, stopped: 0 }),
-      imageCount: () => 0,
+      containerCounts: () => containers.counts(),
+      imageCount: () => images.count(),
       eventListeners: () => 0,
     },
   );
@@ -51,6 +81,8 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
       subscribeEvents: (opts) => events.subscribe(opts),
       componentVersions: () => runtimeVersions(config.defaultRuntime),
     }),
+    imageRoutes(images, { openUrl: openUrlSource }),
+    containerRoutes(containers, images),
     swarmRoutes(),
   ];
 

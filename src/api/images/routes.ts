@@ -62,7 +62,10 @@ export function imageRoutes(backend: ImagesBackend, deps: ImagesRouteDeps): Rout
       path: "/images/{name*}/json",
       handler: async (ctx) => {
         const img = await backend.resolve(ctx.param("name"));
-        const extra = { lastTagNano: backend.lastTagNano(img.id), graphDriverData: backend.graphDriverData(img.id) };
+        const extra = {
+          lastTagNano: backend.lastTagNano(img.id),
+          graphDriverData: backend.graphDriverData(img.id),
+        };
         ctx.json(200, toInspectWire(img, extra, ctx.apiVersion));
       },
     },
@@ -219,7 +222,8 @@ async function prune(backend: ImagesBackend, ctx: RequestContext): Promise<void>
   if (until.length > 1) throw invalid("more than one until filter specified");
   const report = await backend.prune({
     danglingOnly: dangling ?? true,
-    untilNano: until[0] === undefined ? undefined : parseTimeFilter(until[0], BigInt(Date.now()) * 1_000_000n),
+    untilNano:
+      until[0] === undefined ? undefined : parseTimeFilter(until[0], BigInt(Date.now()) * 1_000_000n),
     labels: f.get("label") ?? [],
     notLabels: f.get("label!") ?? [],
   });
@@ -233,7 +237,8 @@ async function prune(backend: ImagesBackend, ctx: RequestContext): Promise<void>
 async function diskUsage(backend: ImagesBackend, ctx: RequestContext): Promise<void> {
   const types = ctx.query.getAll("type");
   for (const t of types) {
-    if (!["container", "image", "volume", "build-cache"].includes(t)) throw invalid(`unknown object type: ${t}`);
+    if (!["container", "image", "volume", "build-cache"].includes(t))
+      throw invalid(`unknown object type: ${t}`);
   }
   const want = (t: string) => types.length === 0 || types.includes(t);
   const body: Partial<DiskUsageWire> = {};

@@ -117,19 +117,30 @@ export function toInspectWire(
   wire.GraphDriver = { Data: Object.keys(data).length > 0 ? data : null, Name: "overlay2" };
   wire.RootFS =
     c.rootfs.diff_ids.length > 0 ? { Type: "layers", Layers: [...c.rootfs.diff_ids] } : { Type: "layers" };
-  wire.Metadata = { LastTagTime: extra.lastTagNano === undefined ? "0001-01-01T00:00:00Z" : goTimeLocal(extra.lastTagNano) };
+  wire.Metadata = {
+    LastTagTime: extra.lastTagNano === undefined ? "0001-01-01T00:00:00Z" : goTimeLocal(extra.lastTagNano),
+  };
   return wire as unknown as ImageInspectWire;
 }
 
 /** Go's RFC3339Nano in UTC. */
 function goTimeLocal(nano: bigint): string {
   const iso = new Date(Number(nano / 1_000_000n)).toISOString().slice(0, 19);
-  const frac = String(nano % 1_000_000_000n).padStart(9, "0").replace(/0+$/, "");
+  const frac = String(nano % 1_000_000_000n)
+    .padStart(9, "0")
+    .replace(/0+$/, "");
   return `${iso}${frac ? "." + frac : ""}Z`;
 }
 
 export function toHistoryWire(h: HistoryItem): HistoryItemWire {
-  return { Id: h.id, Created: h.created, CreatedBy: h.createdBy, Tags: h.tags, Size: h.size, Comment: h.comment };
+  return {
+    Id: h.id,
+    Created: h.created,
+    CreatedBy: h.createdBy,
+    Tags: h.tags,
+    Size: h.size,
+    Comment: h.comment,
+  };
 }
 
 export function toDeleteWire(d: DeleteItem): DeleteItemWire {

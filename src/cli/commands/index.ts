@@ -3,8 +3,28 @@
  * command module adds its specs here.
  */
 import type { CommandSpec, GroupSpec } from "../spec.js";
+import * as imageArchive from "./imageArchive.js";
+import * as imageDf from "./imageDf.js";
+import * as images from "./images.js";
 import * as system from "./system.js";
 
-export const groups: GroupSpec[] = [{ name: "system", description: "Manage Berth" }];
+export const groups: GroupSpec[] = [
+  { name: "image", description: "Manage images" },
+  { name: "system", description: "Manage Berth" },
+];
 
-export const allCommands: CommandSpec[] = [system.version, system.info, system.events];
+export const allCommands: CommandSpec[] = [
+  system.version,
+  system.info,
+  system.events,
+  images.list,
+  images.inspect,
+  images.history,
+  images.tag,
+  images.remove,
+  images.prune,
+  imageArchive.importImage,
+  imageArchive.load,
+  imageArchive.save,
+  imageDf.df,
+];

@@ -117,7 +117,8 @@ export class ImageRecords {
   refsOf(id: ImageId): RefRecord[] {
     const out: RefRecord[] = [];
     for (const r of this.refs.values()) if (r.imageId === id) out.push(r);
-    return out.sort((a, b) => (a.addedNano < b.addedNano ? -1 : a.addedNano > b.addedNano ? 1 : 0));
+    // Docker's reference store lists an image's references in lexical order.
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** IDs whose hex starts with `prefix` (no "sha256:"). */

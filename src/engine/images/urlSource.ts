@@ -32,7 +32,9 @@ export async function openUrlSource(url: string, maxRedirects = 5): Promise<UrlS
     throw invalid(`unsupported URL scheme ${u.protocol} in ${url}: only http and https can be imported`);
   }
   if (!isLoopback(u.hostname)) {
-    throw invalid(`importing from ${u.host} is not allowed: this engine only fetches from loopback addresses`);
+    throw invalid(
+      `importing from ${u.host} is not allowed: this engine only fetches from loopback addresses`,
+    );
   }
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = (u.protocol === "https:" ? httpsGet : httpGet)(u, resolve);
