@@ -12,7 +12,24 @@ export interface Directive {
   line: number;
 }
 
-const directiveLine = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/;
+// BuildKit: `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`. The value is trimmed by hand: the lazy
+// group followed by `\s*$` backtracks quadratically in JavaScript on long blank runs.
+const directiveKey = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=/;
+const goSpace = (ch: string | undefined) =>
+  ch === " " || ch === "\t" || ch === "\n" || ch === "\f" || ch === "\r";
+
+function matchDirective(line: string): [string, string] | undefined {
+  const m = directiveKey.exec(line);
+  if (m === null) return undefined;
+  const rest = line.slice(m[0].length);
+  let start = 0;
+  let end = rest.length;
+  while (end > 0 && goSpace(rest[end - 1])) end--;
+  while (start < end && goSpace(rest[start])) start++;
+  // An all-blank value still matches `(.+?)` with its last blank.
+  if (start === end) return rest.length === 0 ? undefined : [m[1] ?? "", rest.slice(-1)];
+  return [m[1] ?? "", rest.slice(start, end)];
+}
 const known = new Set(["syntax", "escape", "check"]);
 
 export class DirectiveParser {
@@ -28,15 +45,15 @@ export class DirectiveParser {
       this.done = true;
       return undefined;
     }
-    const m = directiveLine.exec(trimLeftSpace(text.slice(1)));
-    const key = m?.[1]?.toLowerCase();
-    if (m === null || key === undefined || !known.has(key)) {
+    const m = matchDirective(trimLeftSpace(text.slice(1)));
+    const key = m?.[0].toLowerCase();
+    if (m === undefined || key === undefined || !known.has(key)) {
       this.done = true;
       return undefined;
     }
     if (this.seen.has(key)) throw new SyntaxProblem(`only one ${key} parser directive can be used`);
     this.seen.add(key);
-    return { name: key as Directive["name"], value: m[2] ?? "", line: this.line };
+    return { name: key as Directive["name"], value: m[1], line: this.line };
   }
 }
 

@@ -16,14 +16,18 @@ export interface HeredocWord {
   expand: boolean;
 }
 
-const heredocRe = /^(\d*)<<(-?)[\t\n\f\r ]*([^<]*)$/;
+// BuildKit: `^(\d*)<<(-?)\s*([^<]*)$`, split in two steps so a long blank run cannot make the
+// JavaScript engine backtrack quadratically.
+const heredocHead = /^(\d*)<<(-?)/;
 const noEnv = () => undefined;
 
 /** Parses one word as a heredoc opener, or returns undefined when it is not one. */
 export function parseHeredocWord(word: string): HeredocWord | undefined {
-  const m = heredocRe.exec(word);
+  const m = heredocHead.exec(word);
   if (m === null) return undefined;
-  const rest = m[3] ?? "";
+  const tail = word.slice(m[0].length);
+  if (tail.includes("<")) return undefined;
+  const rest = tail.replace(/^[\t\n\f\r ]+/, "");
   if (rest === "") return undefined;
   const cooked = lex(rest, noEnv, { escape: "\\", skipUnsetEnv: true }).words;
   if (cooked.length !== 1) return undefined;

@@ -21,7 +21,11 @@ export interface Node {
   original: string;
 }
 
-type LineParser = (rest: string, escape: string) => { args: string[]; json: boolean; sub?: Node };
+type LineParser = (
+  rest: string,
+  escape: string,
+  depth: number,
+) => { args: string[]; json: boolean; sub?: Node };
 
 const notStringArray = "when using JSON array syntax, arrays must be comprised of strings only";
 
@@ -37,8 +41,11 @@ const parsers: Record<string, LineParser> = {
   healthcheck: healthConfig,
   label: (rest, escape) => ({ args: nameVal(rest, "LABEL", escape), json: false }),
   maintainer: plainString,
-  onbuild: (rest, escape) =>
-    rest === "" ? { args: [], json: false } : { args: [], json: false, sub: parseLine(rest, escape) },
+  // Past one level the trigger is rejected anyway (ONBUILD ONBUILD), so recursion stops there.
+  onbuild: (rest, escape, depth) =>
+    rest === "" || depth > 1
+      ? { args: [], json: false }
+      : { args: [], json: false, sub: parseLine(rest, escape, depth + 1) },
   run: maybeJSON,
   shell: maybeJSON,
   stopsignal: plainString,
@@ -48,10 +55,10 @@ const parsers: Record<string, LineParser> = {
 };
 
 /** Splits a logical line and applies the instruction's line parser. Unknown keywords keep no args. */
-export function parseLine(line: string, escape: string): Node {
+export function parseLine(line: string, escape: string, depth = 0): Node {
   const { keyword, flags, rest } = splitCommand(line, escape);
-  const parser = parsers[keyword.toLowerCase()];
-  const parsed = parser === undefined ? { args: [], json: false } : parser(rest, escape);
+  const parser = Object.hasOwn(parsers, keyword.toLowerCase()) ? parsers[keyword.toLowerCase()] : undefined;
+  const parsed = parser === undefined ? { args: [], json: false } : parser(rest, escape, depth);
   return { keyword, flags, original: line, ...parsed };
 }
 

@@ -81,12 +81,16 @@ class Words {
   }
 }
 
+const maxNesting = 200;
+
 const specialParams = new Set(["@", "*", "#", "?", "-", "$", "!", "0"]);
 
 class ShellWord {
   private readonly chars: string[];
   private pos = 0;
   private rawEscapes: boolean;
+  /** Nesting of `${…}`: bounded so hostile input cannot exhaust the JavaScript stack. */
+  private depth = 0;
   readonly matched = new Set<string>();
   readonly unmatched = new Set<string>();
 
@@ -246,6 +250,15 @@ class ShellWord {
       return value ?? "";
     }
     this.next();
+    if (++this.depth > maxNesting) throw new SyntaxProblem("syntax error: substitutions nested too deeply");
+    try {
+      return this.processBraces(skipUnset);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private processBraces(skipUnset: boolean): string {
     const first = this.peek();
     if (first === undefined) throw new SyntaxProblem("syntax error: missing '}'");
     if (first === "{" || first === "}" || first === ":")
