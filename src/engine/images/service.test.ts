@@ -141,13 +141,13 @@ test("tag moves names; list filters dangling, reference, label, before/since", a
   assert.deepEqual(
     l.map((s) => [s.image.id, s.repoTags]),
     [
-      [b, ["app:2", "app:1"]],
+      [b, ["app:1", "app:2"]],
       [a, ["me/app:v1"]],
     ],
   );
   assert.deepEqual(
     w.svc.list({ ...base, references: ["app"] }).map((s) => s.repoTags),
-    [["app:2", "app:1"]],
+    [["app:1", "app:2"]],
   );
   assert.deepEqual(
     w.svc.list({ ...base, labels: ["team=x"] }).map((s) => s.image.id),
