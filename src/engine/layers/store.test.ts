@@ -83,7 +83,9 @@ test("tars written by GNU tar (gnu and posix formats, xattrs) export byte for by
       ".",
     ]);
     const tar = readFileSync(tarPath);
-    const layer = await store.register(createReadStream(tarPath), undefined);
+    let progress = 0;
+    const layer = await store.register(createReadStream(tarPath), undefined, (p) => (progress = p.bytesRead));
+    assert.equal(progress, tar.length);
     assert.equal(layer.diffId, sha(tar));
     assert.equal(layer.tarSize, tar.length);
     assert.equal(sha(await drain(store.tarStream(layer.chainId))), layer.diffId, `${format} export`);

@@ -9,21 +9,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import {
-  chmod,
-  lstat,
-  mkdir,
-  readFile,
-  readdir,
-  readlink,
-  rename,
-  rm,
-  symlink,
-  writeFile,
-} from "node:fs/promises";
+import { chmod, mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { errnoCode } from "../errors.js";
 import { sha256Digest, type ChainId } from "../ids.js";
 import { log } from "../log.js";
 import type { Mounter } from "../host/mount.js";
@@ -247,16 +235,5 @@ export class OverlayLayerStore implements LayerStore {
     await (this.rw as OverlayRwLayers).sweep();
     // Layers nobody references (e.g. an import that crashed before its image was recorded).
     for (const r of this.graph.rows()) if (r.refcount === 0) await this.collect(r.chain_id);
-  }
-}
-
-/** True if `path` exists (as anything, symlinks not followed). */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (err) {
-    if (errnoCode(err) === "ENOENT") return false;
-    throw err;
   }
 }

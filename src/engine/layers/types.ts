@@ -44,6 +44,11 @@ export interface LayerIngester {
    * resulting chainID already exists the existing layer is returned and the
    * new files are dropped. Entries that would escape the layer are refused
    * with an `invalid` error and nothing is kept.
+   *
+   * Does not retain: the caller retains the top layer when it records the
+   * image (retain is synchronous, so it can share the image's DB
+   * transaction). Until then the new layers are unreferenced, and sweep()
+   * at start-up deletes unreferenced layers that have no children.
    */
   register(
     tar: Readable,
