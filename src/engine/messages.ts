@@ -38,3 +38,17 @@ export const containerMessages = {
   renameSame: () => "Renaming a container with the same name as its current name",
   noCommand: () => "No command specified",
 } as const;
+
+/** Docker's texts for volume refusals (moby volume/local and volume/service). */
+export const volumeMessages = {
+  nameTooShort: () => "volume name is too short, names should be at least two alphanumeric characters",
+  invalidName: (name: string) =>
+    `"${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
+  invalidOption: (key: string) => `invalid option: "${key}"`,
+  missingOption: (key: string) => `missing required option: "${key}"`,
+  noQuota: () => "quota size requested but no quota support",
+  noSuchPlugin: (driver: string) => `error looking up volume plugin ${driver}: plugin "${driver}" not found`,
+  inUse: (name: string, refs: readonly string[]) => `remove ${name}: volume is in use - [${refs.join(", ")}]`,
+  pruneRunning: () => "a prune operation is already running",
+  updateNeedsSwarm: () => "volume update only valid for cluster volumes, but swarm is unavailable",
+} as const;
