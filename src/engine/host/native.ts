@@ -13,7 +13,13 @@ export interface NativeSys {
   /** null when the attribute is absent. */
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
-  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
+  mount(
+    source: string | null,
+    target: string,
+    fstype: string | null,
+    flags: number,
+    data: string | null,
+  ): void;
   umount2(target: string, flags: number): void;
   flockExclusive(fd: number): void;
 }
