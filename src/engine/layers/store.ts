@@ -9,7 +9,18 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  mkdir,
+  readFile,
+  readdir,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { sha256Digest, type ChainId } from "../ids.js";
@@ -59,8 +70,9 @@ export class OverlayLayerStore implements LayerStore {
   }
 
   static async open(opts: LayerStoreOptions): Promise<OverlayLayerStore> {
-    const s = new OverlayLayerStore(opts);
-    await mkdir(s.paths.root, { recursive: true, mode: 0o710 });
+    await mkdir(opts.root, { recursive: true, mode: 0o710 });
+    // mountinfo shows resolved paths: resolve the root once so mount checks compare like with like.
+    const s = new OverlayLayerStore({ ...opts, root: await realpath(opts.root) });
     for (const d of [s.paths.layers, s.paths.links, s.paths.rw])
       await mkdir(d, { recursive: true, mode: 0o700 });
     await mkdir(s.paths.empty, { recursive: true });
