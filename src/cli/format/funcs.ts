@@ -47,15 +47,20 @@ const reflectFn = (
   reflectArgs: true,
 });
 
-type BasicKind = "bool" | "int" | "float" | "string" | "invalid" | "other";
+type BasicKind = "bool" | "int" | "float" | "string" | "invalid";
+/** Go's basicKind: anything but bool, numbers and strings is "invalid" for comparison. */
 function basicKind(v: unknown): BasicKind {
   const k = kindOf(v);
   if (k === "bool" || k === "int" || k === "float" || k === "string") return k;
-  return k === "invalid" ? "invalid" : "other";
+  return "invalid";
 }
 
 const errBadComparison = "incompatible types for comparison";
 const errBadComparisonType = "invalid type for comparison";
+
+function isNil(v: unknown): boolean {
+  return v === null || v === undefined;
+}
 
 function eq(args: unknown[]): boolean {
   const [a, ...rest] = args;
@@ -65,14 +70,17 @@ function eq(args: unknown[]): boolean {
     const k2 = basicKind(b);
     let truth = false;
     if (k1 !== k2) {
+      // Comparing with a missing value is false, not an error.
       if (a !== undefined && b !== undefined) throw new FuncError(errBadComparison);
-    } else if (k1 === "other") {
-      const ka = kindOf(a);
-      if (ka === "slice" || ka === "map" || ka === "func" || kindOf(b) === "slice" || kindOf(b) === "map") {
-        const bad = ka === "slice" || ka === "map" ? a : b;
-        throw new FuncError(`non-comparable type ${formatValue(bad)}: ${goTypeName(bad)}`);
+    } else if (k1 === "invalid") {
+      // nil compares equal to nil only; slices and maps are not comparable.
+      if (isNil(a) || isNil(b)) truth = isNil(a) === isNil(b);
+      else {
+        const bad = [b, a].find((v) => ["slice", "map", "func"].includes(kindOf(v)));
+        if (bad !== undefined)
+          throw new FuncError(`non-comparable type ${formatValue(bad)}: ${goTypeName(bad)}`);
+        truth = a === b;
       }
-      truth = a === b || (a === null && b === null);
     } else if (k1 === "int" || k1 === "float") {
       truth = toNumber(a) === toNumber(b);
     } else {
@@ -87,9 +95,7 @@ function lt(args: unknown[]): boolean {
   const [a, b] = args;
   const k1 = basicKind(a);
   const k2 = basicKind(b);
-  if (k1 === "invalid" || k1 === "other" || k2 === "invalid" || k2 === "other") {
-    throw new FuncError(errBadComparisonType);
-  }
+  if (k1 === "invalid" || k2 === "invalid") throw new FuncError(errBadComparisonType);
   if (k1 !== k2) throw new FuncError(errBadComparison);
   if (k1 === "bool") throw new FuncError(errBadComparisonType);
   if (k1 === "string") return (a as string) < (b as string);
@@ -207,12 +213,22 @@ function toJsonValue(v: unknown, depth: number): unknown {
   }
   if (typeof v !== "object" || v === null) return v;
   if (v instanceof Date) return v.toISOString().replace(/\.000Z$/, "Z");
+  const tag = structTagOf(v);
+  if (tag && "jsonValue" in tag) {
+    // The wire form of a struct: its own keys keep their order, nested maps still sort.
+    const jv = tag.jsonValue;
+    if (!isPlainObject(jv)) return toJsonValue(jv, depth + 1);
+    return objectToJson(jv, Object.entries(jv), depth);
+  }
   if (Array.isArray(v)) return v.map((e) => toJsonValue(e, depth + 1));
   const entries: [string, unknown][] =
     v instanceof Map ? [...(v as Map<unknown, unknown>)].map(([k, e]) => [String(k), e]) : Object.entries(v);
-  const k = kindOf(v);
-  const sorted = k === "map" || structTagOf(v)?.sortedJson === true;
+  const sorted = kindOf(v) === "map" || tag?.sortedJson === true;
   if (sorted) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return objectToJson(v, entries, depth);
+}
+
+function objectToJson(v: object, entries: [string, unknown][], depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, e] of entries) {
     // Row contexts expose zero-argument getters, as docker's contexts marshal their methods.

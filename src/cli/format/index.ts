@@ -18,7 +18,14 @@
  * - humanSize vs bytesSize: decimal kB/MB ("%.3g" by default) vs binary
  *   KiB/MiB ("%.4g"), as go-units HumanSizeWithPrecision and BytesSize.
  */
-export { parseTemplate, Template, TemplateError, type ExecOptions } from "./template.js";
+export {
+  parseTemplate,
+  Template,
+  TemplateError,
+  type ExecOptions,
+  type ParseOptions,
+  type ExtraFuncs,
+} from "./template.js";
 export { renderRows, templateText, parseFormat, executeFormat, type RenderOptions } from "./table.js";
 export { tabwrite, dockerTabwriter, type TabwriterOptions } from "./tabwriter.js";
 export {

@@ -31,17 +31,44 @@ const rowFuncs = merge(builtinFuncs, dockerFuncs);
 const headerRowFuncs = merge(builtinFuncs, dockerFuncs, headerFuncs);
 const funcNames = new Set(rowFuncs.keys());
 
+/** Extra functions for one template (docker's version adds getDetailsOrder); all arguments untyped. */
+export type ExtraFuncs = Record<string, (...args: unknown[]) => unknown>;
+
+export interface ParseOptions {
+  /** Template name shown in errors: "template: version:1:2: executing \"version\" …". */
+  name?: string;
+  funcs?: ExtraFuncs;
+}
+
+function toFuncMap(extra: ExtraFuncs): Map<string, FuncDef> {
+  const out = new Map<string, FuncDef>();
+  for (const [name, f] of Object.entries(extra)) {
+    out.set(name, { params: new Array<"any">(f.length).fill("any"), call: (args) => f(...args) });
+  }
+  return out;
+}
+
 export class Template {
+  private readonly rowFuncs: FuncMap;
+  private readonly headerFuncs: FuncMap;
+
   private constructor(
     private readonly text: string,
     private readonly name: string,
     private readonly tree: ParsedTemplate,
-  ) {}
+    extra: FuncMap,
+  ) {
+    this.rowFuncs = extra.size ? merge(rowFuncs, extra) : rowFuncs;
+    this.headerFuncs = extra.size ? merge(headerRowFuncs, extra) : headerRowFuncs;
+  }
 
   /** Parses Go template text; throws TemplateError("template: NAME:LINE: …"). */
-  static parse(text: string, name = ""): Template {
+  static parse(text: string, opts: ParseOptions = {}): Template {
+    const name = opts.name ?? "";
+    const extra = toFuncMap(opts.funcs ?? {});
+    const names = extra.size ? new Set([...funcNames, ...extra.keys()]) : funcNames;
     try {
-      return new Template(text, name, parse(text, name, funcNames));
+      return new Template(text, name, parse(text, name, names), extra);
     } catch (e) {
       if (e instanceof ParseError) throw new TemplateError(e.message, "parse");
       if (e instanceof RangeError)
@@ -52,12 +79,12 @@ export class Template {
 
   /** Runs the template on data; throws TemplateError on Go's execution errors. */
   execute(data: unknown, opts: ExecOptions = {}): string {
-    return this.run(data, rowFuncs, opts);
+    return this.run(data, this.rowFuncs, opts);
   }
 
   /** Runs with docker's HeaderFunctions, as the table header row is made. */
   executeHeader(data: unknown, opts: ExecOptions = {}): string {
-    return this.run(data, headerRowFuncs, opts);
+    return this.run(data, this.headerFuncs, opts);
   }
 
   private run(data: unknown, funcs: FuncMap, opts: ExecOptions): string {
@@ -73,6 +100,6 @@ export class Template {
   }
 }
 
-export function parseTemplate(text: string, name = ""): Template {
-  return Template.parse(text, name);
+export function parseTemplate(text: string, opts: ParseOptions = {}): Template {
+  return Template.parse(text, opts);
 }

@@ -24,6 +24,8 @@ export interface StructTag {
   typeName: string;
   /** `json` sorts keys (Docker's row contexts marshal as maps). */
   sortedJson?: boolean;
+  /** What `json` encodes instead (Go's json tags rename fields: APIVersion → "ApiVersion"). */
+  jsonValue?: unknown;
 }
 
 const structTag = Symbol("berth.goStruct");
