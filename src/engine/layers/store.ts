@@ -55,8 +55,11 @@ export class OverlayLayerStore implements LayerStore {
   private constructor(opts: LayerStoreOptions) {
     this.paths = new LayerPaths(opts.root);
     this.graph = new LayerGraph(opts.db);
-    // index=off lets a container's upper dir be mounted again over the same lowers after a restart.
-    const options = existsSync("/sys/module/overlay/parameters/index") ? ["index=off"] : [];
+    // index=off lets an upper dir be mounted again after a restart; redirects and metacopy would
+    // leave a diff (commit) without the data it refers to. Each is named only where the kernel knows it.
+    const options = ["index", "redirect_dir", "metacopy"]
+      .filter((o) => existsSync(`/sys/module/overlay/parameters/${o}`))
+      .map((o) => `${o}=off`);
     this.rw = new OverlayRwLayers({
       paths: this.paths,
       graph: this.graph,
