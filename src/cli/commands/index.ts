@@ -6,10 +6,12 @@ import type { CommandSpec, GroupSpec } from "../spec.js";
 import * as imageArchive from "./imageArchive.js";
 import * as imageDf from "./imageDf.js";
 import * as images from "./images.js";
+import * as registry from "./registry.js";
 import * as system from "./system.js";
 
 export const groups: GroupSpec[] = [
   { name: "image", description: "Manage images" },
+  { name: "registry", description: "Run an OCI distribution registry" },
   { name: "system", description: "Manage Berth" },
 ];
 
@@ -27,4 +29,5 @@ export const allCommands: CommandSpec[] = [
   imageArchive.load,
   imageArchive.save,
   imageDf.df,
+  ...registry.commands,
 ];

@@ -4,7 +4,7 @@
  * (GET) and cancel (DELETE). Bodies stream to disk.
  */
 import { regError } from "../errors.js";
-import { isRepoName, parseBlobDigest, parseUploadId, type BlobDigest, type RepoName } from "../names.js";
+import { isRepoName, parseBlobDigest, parseUploadId, type BlobDigest } from "../names.js";
 import { rangeHeaders } from "../storage/index.js";
 import { contentLength, queryValue, reply, type RepoExchange } from "./exchange.js";
 import { parseContentRange } from "./range.js";
@@ -41,7 +41,7 @@ async function tryMount(x: RepoExchange, mount: string, from: string): Promise<b
     return false;
   }
   if (!x.grant.allows({ type: "repository", name: from, actions: ["pull"] })) return false;
-  if (!(await x.registry.mount(x.name, d, from as RepoName))) return false;
+  if (!(await x.registry.mount(x.name, d, from))) return false;
   reply(x.res, 201, { Location: `/v2/${x.name}/blobs/${d}`, "Docker-Content-Digest": d });
   x.req.resume();
   return true;
