@@ -124,6 +124,18 @@ test("register: chainIDs, dedup, chain and sizes", async () => {
   );
 });
 
+test("concurrent registers of one tar keep one layer", async () => {
+  const { store, root } = await fresh();
+  const tar = buildTar([{ name: "same", content: "x".repeat(100_000) }]);
+  const [a, b] = await Promise.all([
+    store.register(Readable.from([tar.subarray(0, 50_000), tar.subarray(50_000)]), undefined),
+    store.register(Readable.from([tar]), undefined),
+  ]);
+  assert.deepEqual(a, b);
+  assert.equal(readdirSync(join(root, "layers")).length, 1);
+  assert.equal(readdirSync(join(root, "l")).length, 1);
+});
+
 test("a bad tar leaves nothing behind", async () => {
   const { store, root } = await fresh();
   const evil = buildTar([
