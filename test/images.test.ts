@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ImageInspectWire } from "../src/api/types/images.js";
 import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
 
@@ -244,6 +244,8 @@ test("kill -9 during load leaves a coherent store after restart", async () => {
     d2.process.kill("SIGKILL");
     await new Promise((r) => d2.process.once("exit", r));
     await d2.stop();
+    // With a given data root the harness keeps its temp base dir: remove it.
+    rmSync(dirname(d2.execRoot), { recursive: true, force: true });
     d2 = await startDaemon({ dataRoot });
     try {
       const list = await d2.dockerode.listImages();
@@ -260,6 +262,7 @@ test("kill -9 during load leaves a coherent store after restart", async () => {
       );
     } finally {
       await d2.stop();
+      rmSync(dirname(d2.execRoot), { recursive: true, force: true });
     }
   }
   rmSync(dataRoot, { recursive: true, force: true });
