@@ -46,9 +46,10 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
     const started = process.hrtime.bigint();
     const counted = countBytes(res);
     let user: string | undefined;
+    // Read now: once the socket is gone its address is too.
+    const remote = req.socket.remoteAddress ?? "-";
     res.once("close", () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const remote = req.socket.remoteAddress ?? "-";
       const path = (req.url ?? "").split("?")[0];
       deps.log(
         `${remote} - ${user ?? "-"} [${new Date().toISOString()}] "${req.method} ${path} HTTP/${req.httpVersion}" ${res.statusCode} ${counted()} ${ms.toFixed(1)}ms`,
