@@ -58,7 +58,7 @@ export function systemRoutes(backend: SystemBackend): Route[] {
           signal: ac.signal,
         });
         const out = ctx.stream("application/json");
-        for await (const e of events) out.write(JSON.stringify(eventMessage(e)) + "\n");
+        for await (const e of events) out.write(eventJson(e) + "\n");
         out.end();
       },
     },
@@ -205,6 +205,14 @@ export function eventMessage(e: EngineEvent) {
   msg.time = Number(e.timeNano / 1_000_000_000n);
   msg.timeNano = Number(e.timeNano);
   return msg;
+}
+
+/** The event as a JSON line, with timeNano exact (a double would round its last digits). */
+export function eventJson(e: EngineEvent): string {
+  return JSON.stringify({ ...eventMessage(e), timeNano: 0 }).replace(
+    /"timeNano":0}$/,
+    `"timeNano":${e.timeNano}}`,
+  );
 }
 
 export function matchesEventFilters(e: EngineEvent, filters: Filters): boolean {
