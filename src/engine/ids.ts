@@ -5,8 +5,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { invalid } from "./errors.js";
 
-declare const brand: unique symbol;
-type Brand<T, B extends string> = T & { readonly [brand]: B };
+declare const brands: unique symbol;
+/** One key per brand, so brands stack (an ImageId is also a Digest) instead of colliding into never. */
+type Brand<T, B extends string> = T & { readonly [brands]: { readonly [K in B]: true } };
 
 /** "sha256:" + 64 hex. */
 export type Digest = Brand<string, "Digest">;
