@@ -7,9 +7,15 @@ import { join } from "node:path";
 import type { Route } from "../api/router.js";
 import { containerRoutes } from "../api/containers/index.js";
 import { imageRoutes } from "../api/images/routes.js";
+import { networkRoutes } from "../api/networks.js";
 import { swarmRoutes } from "../api/swarm.js";
 import { systemRoutes } from "../api/system.js";
-import { ContainerService, ContainerStore, containersSchema, realHostFacts } from "../engine/containers/index.js";
+import {
+  ContainerService,
+  ContainerStore,
+  containersSchema,
+  realHostFacts,
+} from "../engine/containers/index.js";
 import { ConmonRuntime } from "../engine/containers/runtime/index.js";
 import { LocalContentStore } from "../engine/content/index.js";
 import { EventBus } from "../engine/events/index.js";
@@ -17,6 +23,17 @@ import { runtimeVersions } from "../engine/host/versions.js";
 import { ImageService, imagesSchema, openUrlSource } from "../engine/images/index.js";
 import { layersSchema, openLayerStore } from "../engine/layers/index.js";
 import { log } from "../engine/log.js";
+import { notImplemented } from "../engine/errors.js";
+import { realIp } from "../engine/host/ip.js";
+import { realIptables } from "../engine/host/iptables.js";
+import { realNetns } from "../engine/host/netns.js";
+import {
+  NetworkService,
+  bipPool,
+  hostUpstreams,
+  networkSchemas,
+  readHostRoutes,
+} from "../engine/network/index.js";
 import { openDatabase, type Db } from "../engine/store/index.js";
 import { berthVersion, SystemService } from "../engine/system/index.js";
 import type { DaemonConfig } from "./config.js";
@@ -31,11 +48,37 @@ export interface Engine {
 export async function wireEngine(config: DaemonConfig): Promise<Engine> {
   mkdirSync(config.dataRoot, { recursive: true, mode: 0o711 });
   mkdirSync(config.execRoot, { recursive: true, mode: 0o711 });
-  const db = openDatabase(join(config.dataRoot, "berth.db"), [layersSchema, imagesSchema, containersSchema]);
+  const db = openDatabase(join(config.dataRoot, "berth.db"), [
+    layersSchema,
+    imagesSchema,
+    containersSchema,
+    ...networkSchemas,
+  ]);
   const content = await LocalContentStore.open(join(config.dataRoot, "content"));
   const swept = await content.sweepIngests();
   if (swept > 0) log.info(`removed ${swept} half-written blobs`);
   const events = new EventBus();
+  if (config.ipForward && realIp.readSysctl("net/ipv4/ip_forward") !== "1")
+    realIp.setSysctl("net/ipv4/ip_forward", "1");
+  const bip = config.bip !== undefined ? bipPool(config.bip) : undefined;
+  const network = new NetworkService({
+    db,
+    ip: realIp,
+    netns: realNetns,
+    iptables: realIptables,
+    iptablesEnabled: config.iptables,
+    execRoot: config.execRoot,
+    chainPrefix: config.iptablesChainPrefix,
+    defaultBridge: config.bridgeName,
+    ...(bip ? { defaultSubnet: bip.subnet, defaultGateway: bip.gateway } : {}),
+    addressPools: config.defaultAddressPools,
+    // 127.0.0.1:port reaches containers by DNAT, without a proxy process per port.
+    localhost: "route_localnet",
+    hostRoutes: readHostRoutes,
+    upstreams: () => hostUpstreams(),
+    events,
+  });
+  await network.init();
   const layers = await openLayerStore({ root: join(config.dataRoot, "overlay2"), db });
   await layers.sweep();
   const images = await ImageService.open({
@@ -83,6 +126,12 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     }),
     imageRoutes(images, { openUrl: openUrlSource }),
     containerRoutes(containers, images),
+    networkRoutes(network, {
+      // Until the container service joins networks at run time, refuse rather than pretend.
+      connectContainer: () => Promise.reject(notImplemented("network connect needs the container service")),
+      disconnectContainer: () =>
+        Promise.reject(notImplemented("network disconnect needs the container service")),
+    }),
     swarmRoutes(),
   ];
 
@@ -90,6 +139,9 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     routes,
     db,
     shutdown: async () => {
+      // Bridges and rules stay for running containers, as with dockerd, unless asked (tests).
+      await network.close();
+      if (config.cleanupNetworkOnExit) await network.removeHostState();
       db.close();
     },
   };

@@ -4,6 +4,7 @@
  * leaks afterwards. Also runs the real docker CLI and the berth CLI against it.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -28,9 +29,18 @@ export interface RunResult {
   stderr: string;
 }
 
+/** The host networking one test daemon owns: its own default bridge, subnet and iptables chains. */
+export interface TestNetwork {
+  bridge: string;
+  chainPrefix: string;
+  /** The default bridge's address and prefix, e.g. "10.231.7.1/24". */
+  bip: string;
+}
+
 export interface TestDaemon {
   dataRoot: string;
   execRoot: string;
+  network: TestNetwork;
   socket: string;
   host: string;
   process: ChildProcess;
@@ -84,6 +94,57 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
+/** A /24 in 10.220-250.x.0 that no host route overlaps (the root network test uses 10.211). */
+function freeTestSubnet(): string {
+  const routes = readFileSync("/proc/net/route", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[1] && f[7] && f[7] !== "00000000")
+    .map((f) => [littleEndian(f[1]!), littleEndian(f[7]!)] as const);
+  for (;;) {
+    const b = 220 + Math.floor(Math.random() * 31);
+    const c = Math.floor(Math.random() * 256);
+    const net = ((10 << 24) | (b << 16) | (c << 8)) >>> 0;
+    const clash = routes.some(([dest, mask]) => {
+      const m = (mask & 0xffffff00) >>> 0;
+      return (dest & m) >>> 0 === (net & m) >>> 0;
+    });
+    if (!clash) return `10.${b}.${c}.1/24`;
+  }
+}
+
+function littleEndian(hex: string): number {
+  const n = parseInt(hex, 16);
+  return (((n & 255) << 24) | (((n >>> 8) & 255) << 16) | (((n >>> 16) & 255) << 8) | (n >>> 24)) >>> 0;
+}
+
+/**
+ * Flags that keep a test daemon's networking apart from the host's berthd and
+ * other tests, and make it remove its bridges and rules at exit; a flag the
+ * test gives itself wins.
+ */
+function networkArgs(extra: readonly string[]): { args: string[]; network: TestNetwork } {
+  const given = (flag: string) => {
+    const i = extra.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+    if (i < 0) return undefined;
+    const a = extra[i]!;
+    return a.includes("=") ? a.slice(a.indexOf("=") + 1) : extra[i + 1];
+  };
+  const rand = randomBytes(3).toString("hex");
+  const network = {
+    bridge: given("--bridge-name") ?? `bt${rand}`,
+    chainPrefix: given("--iptables-chain-prefix") ?? `BT${rand.toUpperCase()}`,
+    bip: given("--bip") ?? freeTestSubnet(),
+  };
+  const args = ["--cleanup-network-on-exit"];
+  if (given("--bridge-name") === undefined) args.push("--bridge-name", network.bridge);
+  if (given("--iptables-chain-prefix") === undefined)
+    args.push("--iptables-chain-prefix", network.chainPrefix);
+  if (given("--bip") === undefined) args.push("--bip", network.bip);
+  return { args, network };
+}
+
 export async function startDaemon(
   opts: { extraArgs?: string[]; dataRoot?: string } = {},
 ): Promise<TestDaemon> {
@@ -93,9 +154,20 @@ export async function startDaemon(
   const socket = join(execRoot, "berth.sock");
   const host = `unix://${socket}`;
   const logChunks: Buffer[] = [];
+  const net = networkArgs(opts.extraArgs ?? []);
   const child = spawn(
     process.execPath,
-    [daemonEntry, "--data-root", dataRoot, "--exec-root", execRoot, "-H", host, ...(opts.extraArgs ?? [])],
+    [
+      daemonEntry,
+      "--data-root",
+      dataRoot,
+      "--exec-root",
+      execRoot,
+      "-H",
+      host,
+      ...net.args,
+      ...(opts.extraArgs ?? []),
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout?.on("data", (b: Buffer) => logChunks.push(b));
@@ -113,6 +185,7 @@ export async function startDaemon(
   return {
     dataRoot,
     execRoot,
+    network: net.network,
     socket,
     host,
     process: child,
@@ -135,9 +208,20 @@ export async function startDaemon(
   };
 }
 
-/** What a stopped test left behind: mounts under its roots, conmon processes naming them. */
-export function leaks(d: Pick<TestDaemon, "dataRoot" | "execRoot">): string[] {
+/**
+ * What a stopped test left behind: mounts under its roots, conmon processes
+ * naming them, and (given the daemon's network) its bridge and iptables chains.
+ */
+export function leaks(d: Pick<TestDaemon, "dataRoot" | "execRoot"> & { network?: TestNetwork }): string[] {
   const found: string[] = [];
+  if (d.network) {
+    if (existsSync(join("/sys/class/net", d.network.bridge))) found.push(`bridge ${d.network.bridge}`);
+    const saved = spawnSync("iptables-save", [], { encoding: "utf8" }).stdout ?? "";
+    for (const line of saved.split("\n")) {
+      const own = line.startsWith(`:${d.network.chainPrefix}`) || line.includes(`"${d.network.chainPrefix}`);
+      if (own || line.includes(`--comment ${d.network.chainPrefix}`)) found.push(`iptables ${line}`);
+    }
+  }
   for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     const mountPoint = line.split(" ")[4];
     if (mountPoint && (mountPoint.startsWith(d.dataRoot) || mountPoint.startsWith(d.execRoot))) {

@@ -30,6 +30,8 @@ export class Firewall {
   constructor(
     private readonly host: IptablesHost,
     readonly config: FirewallConfig,
+    /** false: rules are off (dockerd's --iptables=false); every method does nothing. */
+    private readonly enabled = true,
   ) {
     chainsOf(config.prefix);
   }
@@ -44,6 +46,7 @@ export class Firewall {
     networks: readonly BridgeRules[],
     ports: ReadonlyMap<string, readonly PortRule[]>,
   ): Promise<void> {
+    if (!this.enabled) return;
     const cfg = this.config;
     const saved = await this.saved();
     const own = ownChains(cfg.prefix);
@@ -84,6 +87,7 @@ export class Firewall {
   }
 
   async addNetwork(n: BridgeRules): Promise<void> {
+    if (!this.enabled) return;
     await this.host.restore(restoreText({ add: networkRules(this.config, n) }));
   }
 
@@ -92,7 +96,7 @@ export class Firewall {
   }
 
   async addPorts(owner: string, ports: readonly PortRule[]): Promise<void> {
-    if (ports.length === 0) return;
+    if (!this.enabled || ports.length === 0) return;
     await this.host.restore(restoreText({ add: portRules(this.config, owner, ports) }));
   }
 
@@ -102,6 +106,7 @@ export class Firewall {
 
   /** Deletes every rule and chain of this prefix (uninstall, tests). */
   async removeAll(): Promise<void> {
+    if (!this.enabled) return;
     const saved = await this.saved();
     const own = ownChains(this.config.prefix);
     const remove = (["nat", "filter"] as const).flatMap((t) =>
@@ -127,6 +132,7 @@ export class Firewall {
   }
 
   private async removeTagged(tag: string): Promise<void> {
+    if (!this.enabled) return;
     const saved = await this.saved();
     const remove = [...saved.nat.rules, ...saved.filter.rules].filter((r) => r.comment === tag);
     if (remove.length > 0) await this.host.restore(restoreText({ remove }));

@@ -18,11 +18,18 @@
  */
 import { readFileSync } from "node:fs";
 import { parseProcRoutes } from "./ipam.js";
-import type { Subnet } from "./ipv4.js";
+import { formatIp, formatSubnet, maskOf, parseIp, type Subnet } from "./ipv4.js";
+import type { Upstream } from "./dnsServer.js";
+import { invalid } from "../errors.js";
 import { ipamSchema } from "./ipam.js";
 import { networkSchema } from "./store.js";
 
-export { NetworkService, type NetworkServiceDeps } from "./service.js";
+export {
+  NetworkService,
+  isPredefinedNetwork,
+  type NetworkEvents,
+  type NetworkServiceDeps,
+} from "./service.js";
 export type {
   BridgeConfig,
   ConnectOptions,
@@ -42,6 +49,7 @@ export {
   chooseSubnet,
   macForIp,
   parseProcRoutes,
+  type AddressPool,
   type Pool,
   type PoolRequest,
 } from "./ipam.js";
@@ -75,4 +83,40 @@ export const networkSchemas = [ipamSchema, networkSchema];
 /** Subnets routed on this host now. */
 export function readHostRoutes(): Subnet[] {
   return parseProcRoutes(readFileSync("/proc/net/route", "utf8"));
+}
+
+/** dockerd's --bip ("10.200.0.1/24": the bridge's address and prefix) as the default network's pool. */
+export function bipPool(bip: string): { subnet: string; gateway: string } {
+  const m = /^([\d.]+)\/(\d{1,2})$/.exec(bip);
+  const prefix = Number(m?.[2]);
+  if (!m?.[1] || prefix > 30) throw invalid(`invalid bip: ${bip}`);
+  const ip = parseIp(m[1]);
+  const base = (ip & maskOf(prefix)) >>> 0;
+  if (ip === base || ip === (base | ~maskOf(prefix)) >>> 0) throw invalid(`invalid bip: ${bip}`);
+  return { subnet: formatSubnet({ base, prefix }), gateway: formatIp(ip) };
+}
+
+/** IPv4 nameservers of a resolv.conf text, each on port 53: where the embedded DNS forwards. */
+export function parseResolvConf(text: string): Upstream[] {
+  const out: Upstream[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^\s*nameserver\s+(\S+)/.exec(line);
+    if (!m?.[1]) continue;
+    try {
+      parseIp(m[1]);
+      out.push({ address: m[1], port: 53 });
+    } catch {
+      // IPv6 nameservers: the embedded server forwards over IPv4 only.
+    }
+  }
+  return out;
+}
+
+/** The host's resolvers, read on each call so edits to /etc/resolv.conf apply at once. */
+export function hostUpstreams(path = "/etc/resolv.conf"): Upstream[] {
+  try {
+    return parseResolvConf(readFileSync(path, "utf8"));
+  } catch {
+    return [];
+  }
 }

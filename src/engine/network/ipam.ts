@@ -49,15 +49,35 @@ export interface Pool {
   userSubnet: boolean;
 }
 
-/** Docker's default address pools: 172.17-31.0.0/16, then 192.168.0.0/16 cut in /20s. */
-export function* defaultPools(): Generator<Subnet> {
+/** One `--default-address-pool base=…,size=…`: `base` cut into subnets of prefix `size`. */
+export interface AddressPool {
+  base: string;
+  size: number;
+}
+
+/**
+ * The default address pools: the daemon's `default-address-pool` list when
+ * given, else Docker's 172.17-31.0.0/16, then 192.168.0.0/16 cut in /20s.
+ */
+export function* defaultPools(custom?: readonly AddressPool[]): Generator<Subnet> {
+  if (custom && custom.length > 0) {
+    for (const p of custom) {
+      const base = parseSubnet(p.base);
+      if (!Number.isInteger(p.size) || p.size < base.prefix || p.size > 30)
+        throw invalid(`invalid default address pool ${p.base} with size ${p.size}`);
+      const step = 2 ** (32 - p.size);
+      for (let n = 0; n < 2 ** (p.size - base.prefix); n++)
+        yield { base: base.base + n * step, prefix: p.size };
+    }
+    return;
+  }
   for (let b = 17; b <= 31; b++) yield { base: parseIp(`172.${b}.0.0`), prefix: 16 };
   for (let c = 0; c < 256; c += 16) yield { base: parseIp(`192.168.${c}.0`), prefix: 20 };
 }
 
 /** The first default pool that overlaps none of the taken subnets. */
-export function chooseSubnet(taken: readonly Subnet[]): Subnet | undefined {
-  for (const candidate of defaultPools()) {
+export function chooseSubnet(taken: readonly Subnet[], custom?: readonly AddressPool[]): Subnet | undefined {
+  for (const candidate of defaultPools(custom)) {
     if (!taken.some((t) => overlaps(t, candidate))) return candidate;
   }
   return undefined;
@@ -102,6 +122,8 @@ export class Ipam {
     private readonly db: Db,
     /** Subnets routed on the host right now (e.g. parsed /proc/net/route). */
     private readonly hostRoutes: () => Subnet[],
+    /** The daemon's default-address-pool; Docker's pools when empty. */
+    private readonly addressPools: readonly AddressPool[] = [],
   ) {
     for (const row of db
       .prepare<
@@ -146,7 +168,7 @@ export class Ipam {
       subnet = parseSubnet(req.subnet);
       if (others.some((o) => overlaps(o, subnet))) throw forbidden(netMessages.poolOverlaps());
     } else {
-      const found = chooseSubnet([...others, ...this.hostRoutes()]);
+      const found = chooseSubnet([...others, ...this.hostRoutes()], this.addressPools);
       if (!found) throw notFound(netMessages.noDefaultPool());
       subnet = found;
     }

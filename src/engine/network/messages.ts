@@ -21,6 +21,8 @@ export const netMessages = {
     `failed to bind host port for ${hostIp}:${port}: ${reason}`,
   noFreePort: () => "no free host port in the ephemeral port range",
   networkExists: (name: string) => `network with name ${name} already exists`,
+  // Docker's text ends with a space.
+  predefinedOperation: (name: string) => `operation is not permitted on predefined ${name} network `,
   predefinedNetwork: (name: string) => `${name} is a pre-defined network and cannot be removed`,
   activeEndpoints: (name: string, id: string) =>
     `error while removing network: network ${name} id ${id} has active endpoints`,

@@ -13,7 +13,7 @@ import { newHexId } from "../ids.js";
 import type { IpHost } from "../host/ip.js";
 import type { NetnsHost } from "../host/netns.js";
 import type { IptablesHost } from "../host/iptables.js";
-import { Ipam, macForIp } from "./ipam.js";
+import { Ipam, macForIp, type AddressPool } from "./ipam.js";
 import { formatIp, parseIp, parseSubnet, type Subnet } from "./ipv4.js";
 import { Firewall } from "./firewall.js";
 import type { BridgeRules, LocalhostMode } from "./firewallPlan.js";
@@ -50,6 +50,14 @@ export interface NetworkServiceDeps {
   defaultBridge: string;
   /** Subnet of the default network; default: the first free Docker pool (172.17.0.0/16). */
   defaultSubnet?: string;
+  /** Gateway (bridge address) of the default network, inside defaultSubnet (dockerd's --bip). */
+  defaultGateway?: string;
+  /** The daemon's default-address-pool list; Docker's pools when absent. */
+  addressPools?: readonly AddressPool[];
+  /** false (dockerd's --iptables=false): no rule is ever added or removed; ports use the proxy. */
+  iptablesEnabled?: boolean;
+  /** Told of network create, destroy, connect and disconnect once they are committed. */
+  events?: NetworkEvents;
   /** User networks get `<bridgePrefix><id…>` bridges, 15 characters in all; default "br-". */
   bridgePrefix?: string;
   localhost: LocalhostMode;
@@ -61,7 +69,22 @@ export interface NetworkServiceDeps {
   ports?: PortAllocator;
 }
 
+/** Where the service reports its changes (the engine's event bus fits). */
+export interface NetworkEvents {
+  publish(e: {
+    type: "network";
+    action: string;
+    actorId: string;
+    attributes: Record<string, string>;
+  }): unknown;
+}
+
 const predefined = new Set(["bridge", "host", "none"]);
+
+/** Docker's IsPredefined: these networks cannot be created or removed by users. */
+export function isPredefinedNetwork(name: string): boolean {
+  return predefined.has(name);
+}
 const nameRe = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 export class NetworkService {
@@ -73,16 +96,24 @@ export class NetworkService {
   private readonly endpoints: Endpoint[] = [];
   private readonly dns = new Map<NetworkId, { table: DnsTable; server: DnsServer }>();
   private readonly locks = new KeyedLock();
+  private readonly localhost: LocalhostMode;
 
   constructor(private readonly deps: NetworkServiceDeps) {
     this.store = new NetworkStore(deps.db);
-    this.ipam = new Ipam(deps.db, deps.hostRoutes);
-    this.firewall = new Firewall(deps.iptables, { prefix: deps.chainPrefix, localhost: deps.localhost });
+    this.ipam = new Ipam(deps.db, deps.hostRoutes, deps.addressPools);
+    const rules = deps.iptablesEnabled !== false;
+    // Without NAT rules only the userland proxy can publish ports.
+    this.localhost = rules ? deps.localhost : "proxy";
+    this.firewall = new Firewall(
+      deps.iptables,
+      { prefix: deps.chainPrefix, localhost: this.localhost },
+      rules,
+    );
     this.publisher = new PortPublisher(
       this.store,
       this.firewall,
       deps.ports ?? new PortAllocator(),
-      deps.localhost,
+      this.localhost,
     );
   }
 
@@ -100,6 +131,7 @@ export class NetworkService {
           name: "bridge",
           driver: "bridge",
           ...(this.deps.defaultSubnet ? { subnet: this.deps.defaultSubnet } : {}),
+          ...(this.deps.defaultGateway ? { gateway: this.deps.defaultGateway } : {}),
         },
         { bridgeName: this.deps.defaultBridge, isDefault: true },
       );
@@ -143,13 +175,17 @@ export class NetworkService {
 
   async create(spec: NetworkCreateSpec): Promise<Network> {
     const driver = spec.driver ?? "bridge";
+    if (predefined.has(spec.name)) throw forbidden(netMessages.predefinedOperation(spec.name));
     if (driver === "host" || driver === "null")
       throw forbidden(`only one instance of "${driver}" network is allowed`);
     if (["overlay", "macvlan", "ipvlan"].includes(driver))
       throw notImplemented(`network driver ${driver} is not supported`);
     if (driver !== "bridge") throw notFound(netMessages.driverNotSupported(driver));
+    if (spec.name === "") throw invalid("invalid name: ");
     if (!nameRe.test(spec.name)) throw invalid(`invalid network name "${spec.name}"`);
-    return this.locks.with(`name:${spec.name}`, () => this.createNetwork(spec, {}));
+    const n = await this.locks.with(`name:${spec.name}`, () => this.createNetwork(spec, {}));
+    this.emit("create", n);
+    return n;
   }
 
   async remove(ref: string): Promise<void> {
@@ -168,11 +204,36 @@ export class NetworkService {
       this.store.deleteNetwork(n.id);
       this.networks.delete(n.id);
     });
+    this.emit("destroy", n);
+  }
+
+  /**
+   * Removes every user-defined network without endpoints that `match` accepts;
+   * returns the removed ones. A network that fails to go is skipped, as in Docker.
+   */
+  async prune(match: (n: Network) => boolean): Promise<Network[]> {
+    const removed: Network[] = [];
+    for (const n of this.list()) {
+      if (predefined.has(n.name) || this.endpointsOf(n.id).length > 0 || !match(n)) continue;
+      try {
+        await this.remove(n.id);
+        removed.push(n);
+      } catch {
+        // Docker logs and goes on: a container may have joined meanwhile.
+      }
+    }
+    return removed;
   }
 
   /** Attaches a container (creating its netns if needed) to a network. */
-  connect(containerId: string, ref: string, opts: ConnectOptions): Promise<ConnectResult> {
+  async connect(containerId: string, ref: string, opts: ConnectOptions): Promise<ConnectResult> {
     const n = this.resolve(ref);
+    const result = await this.attach(containerId, n, opts);
+    this.emit("connect", n, containerId);
+    return result;
+  }
+
+  private attach(containerId: string, n: Network, opts: ConnectOptions): Promise<ConnectResult> {
     return this.locks.with(`ctr:${containerId}`, () =>
       UndoStack.run(async (undo) => {
         const mine = this.containerEndpoints(containerId);
@@ -224,6 +285,7 @@ export class NetworkService {
       this.store.deleteEndpoint(n.id, containerId);
       this.endpoints.splice(this.endpoints.indexOf(ep), 1);
     });
+    this.emit("disconnect", n, containerId);
   }
 
   /** Publishes ports of a container on its first bridge network. */
@@ -260,6 +322,30 @@ export class NetworkService {
   /** Removes every rule of this service's chain prefix (uninstall and tests). */
   async removeAllRules(): Promise<void> {
     await this.firewall.removeAll();
+  }
+
+  /**
+   * Takes everything this service put on the host away: the bridges of its
+   * networks, every rule and chain of its prefix, the netns directory's mount.
+   * The records stay, so a later init() brings it all back. For tests and
+   * uninstall (berthd --cleanup-network-on-exit), after close().
+   */
+  async removeHostState(): Promise<void> {
+    for (const n of this.list()) {
+      if (n.bridge && this.deps.ip.linkExists(n.bridge.name))
+        await this.deps.ip.batch(linkDeletePlan(n.bridge.name));
+    }
+    await this.firewall.removeAll();
+    this.deps.netns.releaseDir(join(this.deps.execRoot, "netns"));
+  }
+
+  private emit(action: string, n: Network, containerId?: string): void {
+    this.deps.events?.publish({
+      type: "network",
+      action,
+      actorId: n.id,
+      attributes: { ...(containerId ? { container: containerId } : {}), name: n.name, type: n.driver },
+    });
   }
 
   private byName(name: string): Network | undefined {
@@ -309,6 +395,7 @@ export class NetworkService {
         driver: "bridge",
         created: new Date().toISOString(),
         internal: spec.internal ?? false,
+        ...(spec.attachable ? { attachable: true } : {}),
         labels: spec.labels ?? {},
         options,
         bridge: {
@@ -316,6 +403,8 @@ export class NetworkService {
           subnet: `${formatIp(pool.subnet.base)}/${pool.subnet.prefix}`,
           gateway: formatIp(pool.gateway),
           ...(spec.ipRange !== undefined ? { ipRange: spec.ipRange } : {}),
+          ...(spec.subnet !== undefined ? { userSubnet: true } : {}),
+          ...(spec.gateway !== undefined ? { userGateway: true } : {}),
           mtu,
           icc: options["com.docker.network.bridge.enable_icc"] !== "false",
           masquerade: options["com.docker.network.bridge.enable_ip_masquerade"] !== "false",
@@ -352,7 +441,7 @@ export class NetworkService {
         }),
       );
     }
-    if (this.deps.localhost === "route_localnet")
+    if (this.localhost === "route_localnet")
       this.deps.ip.setSysctl(`net/ipv4/conf/${b.name}/route_localnet`, "1");
   }
 

@@ -14,6 +14,8 @@ export interface Network {
   /** RFC 3339. */
   created: string;
   internal: boolean;
+  /** Created with --attachable (kept for inspect; local networks are always attachable). */
+  attachable?: boolean;
   labels: Record<string, string>;
   /** Driver options as given (com.docker.network.bridge.name, …driver.mtu, …). */
   options: Record<string, string>;
@@ -27,6 +29,9 @@ export interface BridgeConfig {
   subnet: string;
   gateway: string;
   ipRange?: string;
+  /** The subnet and gateway were given by the user (inspect echoes only what was given). */
+  userSubnet?: boolean;
+  userGateway?: boolean;
   mtu: number;
   icc: boolean;
   masquerade: boolean;
@@ -39,6 +44,7 @@ export interface NetworkCreateSpec {
   /** Default "bridge". */
   driver?: string;
   internal?: boolean;
+  attachable?: boolean;
   subnet?: string;
   gateway?: string;
   ipRange?: string;
