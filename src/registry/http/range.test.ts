@@ -22,7 +22,10 @@ test("Content-Range on upload chunks", () => {
   assert.equal(parseContentRange(undefined, 5), undefined);
   assert.deepEqual(parseContentRange("0-4", 5), { start: 0, end: 4 });
   assert.deepEqual(parseContentRange("bytes 5-9/20", undefined), { start: 5, end: 9 });
-  assert.throws(() => parseContentRange("0-4", 6), is416);
+  assert.throws(
+    () => parseContentRange("0-4", 6),
+    (e: unknown) => e instanceof RegistryError && e.code === "SIZE_INVALID" && e.status === 400,
+  );
   assert.throws(() => parseContentRange("4-0", undefined), is416);
   assert.throws(() => parseContentRange("x", undefined), is416);
 });

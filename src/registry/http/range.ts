@@ -45,7 +45,7 @@ export function parseContentRange(
   const end = Number(m[2]);
   if (end < start) throw regError("RANGE_INVALID", { contentRange: header });
   if (contentLength !== undefined && contentLength !== end - start + 1) {
-    throw regError("RANGE_INVALID", { contentRange: header, contentLength });
+    throw regError("SIZE_INVALID", { contentRange: header, contentLength });
   }
   return { start, end };
 }

@@ -99,7 +99,8 @@ describe("uploads", () => {
     assert.equal(res.status, 416);
     assert.equal(res.headers.get("range"), "0-2");
     const bad = await fetch(loc, { method: "PATCH", headers: { "Content-Range": "3-9" }, body: "xyz" });
-    assert.equal(bad.status, 416, "Content-Range longer than the body");
+    assert.equal(bad.status, 400, "Content-Range longer than the body");
+    assert.equal(await errorCode(bad), "SIZE_INVALID");
   });
 
   test("a wrong digest is 400 DIGEST_INVALID and nothing is stored", async () => {
