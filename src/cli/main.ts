@@ -124,7 +124,7 @@ export async function cli(
     return 1;
   }
   const host = globals.host ?? process.env.BERTH_HOST ?? `unix://${defaultSocket}`;
-  if (host === `unix://${defaultSocket}`) {
+  if (host === `unix://${defaultSocket}` && spec.local !== true) {
     const problem = await ensureDefaultDaemon();
     if (problem) stderr.write(`${problem}\n`);
   }

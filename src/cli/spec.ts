@@ -43,6 +43,8 @@ export interface CommandSpec {
   exactArgsMessage?: boolean;
   /** false: the first positional ends flag parsing (run, exec, create). */
   interspersed?: boolean;
+  /** Runs in the CLI process without a daemon (e.g. `registry serve`): no autostart. */
+  local?: boolean;
   run(ctx: CliContext, args: ParsedArgs): Promise<number>;
 }
 

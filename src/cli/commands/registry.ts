@@ -24,6 +24,7 @@ const rootFlag: FlagSpec = {
 
 export const serve: CommandSpec = {
   path: ["registry", "serve"],
+  local: true,
   usage: "registry serve [OPTIONS]",
   description: "Run an OCI distribution registry in the foreground",
   flags: [
@@ -139,6 +140,7 @@ function serveOptions(ctx: CliContext, args: ParsedArgs): RegistryOptions {
 
 export const garbageCollectCmd: CommandSpec = {
   path: ["registry", "garbage-collect"],
+  local: true,
   aliases: [["registry", "gc"]],
   usage: "registry garbage-collect [OPTIONS]",
   description: "Remove blobs no manifest refers to (safe while the registry serves)",
