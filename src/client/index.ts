@@ -4,8 +4,10 @@
  * its own client object with the same verbs as the engine.
  */
 import { ImagesClient } from "./images.js";
+import { NetworksClient } from "./networks.js";
 import { SystemClient } from "./system.js";
 import { Transport, parseEndpoint } from "./transport.js";
+import { VolumesClient } from "./volumes.js";
 
 export { ApiError, ConnectionError } from "./errors.js";
 export { Transport, parseEndpoint, jsonLines, readAll, type Endpoint } from "./transport.js";
@@ -13,10 +15,14 @@ export { Transport, parseEndpoint, jsonLines, readAll, type Endpoint } from "./t
 export class EngineClient {
   readonly system: SystemClient;
   readonly images: ImagesClient;
+  readonly volumes: VolumesClient;
+  readonly networks: NetworksClient;
 
   constructor(readonly transport: Transport) {
     this.system = new SystemClient(transport);
     this.images = new ImagesClient(transport);
+    this.volumes = new VolumesClient(transport);
+    this.networks = new NetworksClient(transport);
   }
 
   static forHost(host: string): EngineClient {

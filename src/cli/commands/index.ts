@@ -6,11 +6,13 @@ import type { CommandSpec, GroupSpec } from "../spec.js";
 import * as imageArchive from "./imageArchive.js";
 import * as imageDf from "./imageDf.js";
 import * as images from "./images.js";
+import * as network from "./network.js";
 import * as registry from "./registry.js";
 import * as system from "./system.js";
 
 export const groups: GroupSpec[] = [
   { name: "image", description: "Manage images" },
+  { name: "network", description: "Manage networks" },
   { name: "registry", description: "Run an OCI distribution registry" },
   { name: "system", description: "Manage Berth" },
 ];
@@ -29,5 +31,6 @@ export const allCommands: CommandSpec[] = [
   imageArchive.load,
   imageArchive.save,
   imageDf.df,
+  ...network.commands,
   ...registry.commands,
 ];
