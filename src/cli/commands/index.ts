@@ -9,12 +9,14 @@ import * as images from "./images.js";
 import * as network from "./network.js";
 import * as registry from "./registry.js";
 import * as system from "./system.js";
+import * as volume from "./volume.js";
 
 export const groups: GroupSpec[] = [
   { name: "image", description: "Manage images" },
   { name: "network", description: "Manage networks" },
   { name: "registry", description: "Run an OCI distribution registry" },
   { name: "system", description: "Manage Berth" },
+  { name: "volume", description: "Manage volumes" },
 ];
 
 export const allCommands: CommandSpec[] = [
@@ -33,4 +35,9 @@ export const allCommands: CommandSpec[] = [
   imageDf.df,
   ...network.commands,
   ...registry.commands,
+  volume.create,
+  volume.list,
+  volume.inspect,
+  volume.remove,
+  volume.prune,
 ];
