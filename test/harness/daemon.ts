@@ -94,8 +94,11 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
-/** A /24 in 10.220-250.x.0 that no host route overlaps (the root network test uses 10.211). */
-function freeTestSubnet(): string {
+/**
+ * A default-bridge address "10.b.c.1/24" in 10.220-250.x whose /24 and the
+ * `following` /24s after it overlap no host route (the root network test uses 10.211).
+ */
+export function freeTestSubnet(following = 0): string {
   const routes = readFileSync("/proc/net/route", "utf8")
     .split("\n")
     .slice(1)
@@ -104,11 +107,13 @@ function freeTestSubnet(): string {
     .map((f) => [littleEndian(f[1]!), littleEndian(f[7]!)] as const);
   for (;;) {
     const b = 220 + Math.floor(Math.random() * 31);
-    const c = Math.floor(Math.random() * 256);
-    const net = ((10 << 24) | (b << 16) | (c << 8)) >>> 0;
-    const clash = routes.some(([dest, mask]) => {
-      const m = (mask & 0xffffff00) >>> 0;
-      return (dest & m) >>> 0 === (net & m) >>> 0;
+    const c = Math.floor(Math.random() * (256 - following));
+    const clash = [...Array(following + 1).keys()].some((i) => {
+      const net = ((10 << 24) | (b << 16) | ((c + i) << 8)) >>> 0;
+      return routes.some(([dest, mask]) => {
+        const m = (mask & 0xffffff00) >>> 0;
+        return (dest & m) >>> 0 === (net & m) >>> 0;
+      });
     });
     if (!clash) return `10.${b}.${c}.1/24`;
   }
