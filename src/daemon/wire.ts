@@ -10,6 +10,7 @@ import { imageRoutes } from "../api/images/routes.js";
 import { networkRoutes } from "../api/networks.js";
 import { swarmRoutes } from "../api/swarm.js";
 import { systemRoutes } from "../api/system.js";
+import { toVolumesDiskUsageWire, volumeRoutes } from "../api/volumes.js";
 import {
   ContainerService,
   ContainerStore,
@@ -36,6 +37,9 @@ import {
 } from "../engine/network/index.js";
 import { openDatabase, type Db } from "../engine/store/index.js";
 import { berthVersion, SystemService } from "../engine/system/index.js";
+import { NativeMounter } from "../engine/host/mount.js";
+import { nativeSys } from "../engine/host/native.js";
+import { VolumeService, volumesSchema } from "../engine/volumes/index.js";
 import type { DaemonConfig } from "./config.js";
 
 export interface Engine {
@@ -53,6 +57,7 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     imagesSchema,
     containersSchema,
     ...networkSchemas,
+    volumesSchema,
   ]);
   const content = await LocalContentStore.open(join(config.dataRoot, "content"));
   const swept = await content.sweepIngests();
@@ -104,6 +109,16 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
   });
   await containers.recover();
 
+  const volumes = await VolumeService.open({
+    db,
+    root: join(config.dataRoot, "volumes"),
+    events,
+    // Until the container service reports its volume users, no volume counts as in use.
+    users: { containersUsingVolume: () => [] },
+    mounter: new NativeMounter(),
+    copySys: nativeSys(),
+  });
+
   const system = new SystemService(
     {
       dataRoot: config.dataRoot,
@@ -124,7 +139,10 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
       subscribeEvents: (opts) => events.subscribe(opts),
       componentVersions: () => runtimeVersions(config.defaultRuntime),
     }),
-    imageRoutes(images, { openUrl: openUrlSource }),
+    imageRoutes(images, {
+      openUrl: openUrlSource,
+      volumesDiskUsage: async () => toVolumesDiskUsageWire(await volumes.diskUsage()),
+    }),
     containerRoutes(containers, images),
     networkRoutes(network, {
       // Until the container service joins networks at run time, refuse rather than pretend.
@@ -132,6 +150,7 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
       disconnectContainer: () =>
         Promise.reject(notImplemented("network disconnect needs the container service")),
     }),
+    volumeRoutes(volumes),
     swarmRoutes(),
   ];
 

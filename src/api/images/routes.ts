@@ -47,6 +47,8 @@ export interface ImagesBackend {
 export interface ImagesRouteDeps {
   /** The tarball of `import URL` (only loopback hosts are reachable). */
   openUrl(url: string): Promise<{ stream: Readable; size: number | undefined }>;
+  /** The `Volumes` part of disk usage (api/volumes.ts maps it), when the volume service is wired. */
+  volumesDiskUsage?: () => Promise<unknown[]>;
 }
 
 export function imageRoutes(backend: ImagesBackend, deps: ImagesRouteDeps): Route[] {
@@ -97,7 +99,7 @@ export function imageRoutes(backend: ImagesBackend, deps: ImagesRouteDeps): Rout
       },
     },
     // The images part of disk usage; containers/, volumes/ and build/ add theirs when they land.
-    { method: "GET", path: "/system/df", handler: (ctx) => diskUsage(backend, ctx) },
+    { method: "GET", path: "/system/df", handler: (ctx) => diskUsage(backend, deps, ctx) },
   ];
 }
 
@@ -234,7 +236,7 @@ async function prune(backend: ImagesBackend, ctx: RequestContext): Promise<void>
   ctx.json(200, body);
 }
 
-async function diskUsage(backend: ImagesBackend, ctx: RequestContext): Promise<void> {
+async function diskUsage(backend: ImagesBackend, deps: ImagesRouteDeps, ctx: RequestContext): Promise<void> {
   const types = ctx.query.getAll("type");
   for (const t of types) {
     if (!["container", "image", "volume", "build-cache"].includes(t))
@@ -249,7 +251,7 @@ async function diskUsage(backend: ImagesBackend, ctx: RequestContext): Promise<v
   }
   // Owners of containers, volumes and the build cache fill these in.
   if (want("container")) body.Containers = [];
-  if (want("volume")) body.Volumes = [];
+  if (want("volume")) body.Volumes = deps.volumesDiskUsage ? await deps.volumesDiskUsage() : [];
   if (want("build-cache")) body.BuildCache = [];
   ctx.json(200, body);
 }
