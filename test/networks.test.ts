@@ -288,3 +288,20 @@ test("network events: create and destroy with name and type", { skip }, async ()
   const mine = r.stdout.split("\n").filter((l) => l.includes(` ${name} `));
   assert.deepEqual(mine, [`network create ${name} bridge`, `network destroy ${name} bridge`]);
 });
+
+test("--iptables=false: bridges and networks, but no chain and no rule", { skip }, async () => {
+  const quiet = await startDaemon({ extraArgs: ["--iptables=false"] });
+  try {
+    const name = `h10-noipt-${process.pid}`;
+    const c = await quiet.docker(["network", "create", name]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.ok(existsSync(`/sys/class/net/${quiet.network.bridge}`));
+    const rules = iptablesSave();
+    assert.ok(!rules.includes(quiet.network.chainPrefix), "no chain or rule with the daemon's prefix");
+    const rm = await quiet.docker(["network", "rm", name]);
+    assert.equal(rm.code, 0, rm.stderr);
+  } finally {
+    await quiet.stop();
+  }
+  assert.deepEqual(leaks(quiet), []);
+});
