@@ -85,6 +85,8 @@ function stdinWithDetach(input: Duplex, keys: number[], onDetach: () => void): P
   // Half-close: the client ended its stdin, output keeps flowing.
   input.on("end", () => out.end());
   input.on("error", () => out.end());
+  // A body reader may have paused the connection; a new listener alone does not resume it.
+  input.resume();
   return out;
 }
 
@@ -142,16 +144,67 @@ async function attachHandler(ctx: RequestContext, b: ContainerStreamsBackend): P
 
 async function execStartHandler(ctx: RequestContext, b: ContainerStreamsBackend): Promise<void> {
   const id = ctx.param("id");
-  const body = ((await readJson(ctx.req)) ?? {}) as ExecStartBody;
   const rec = b.execGet(id);
+  if (ctx.isUpgrade) return execStartUpgraded(ctx, b, rec);
+  const body = ((await readJson(ctx.req)) ?? {}) as ExecStartBody;
   const size = body.ConsoleSize ? { height: body.ConsoleSize[0], width: body.ConsoleSize[1] } : undefined;
   if (body.Detach) {
     await b.execStart(id, { detach: true, ...(size ? { consoleSize: size } : {}) });
     ctx.json(200, {});
     return;
   }
+  await streamExec(ctx.hijack(rec.config.tty ? rawType : muxType), b, rec, body);
+}
+
+/**
+ * An upgraded request's body arrives on the connection after the headers:
+ * read Content-Length bytes of JSON from it, then the rest is stdin.
+ */
+async function execStartUpgraded(
+  ctx: RequestContext,
+  b: ContainerStreamsBackend,
+  rec: ExecRecord,
+): Promise<void> {
+  const length = Number(ctx.req.headers["content-length"] ?? 0);
+  const conn = ctx.hijack(rec.config.tty ? rawType : muxType);
+  const body = length > 0 ? await readExactly(conn.input, length) : Buffer.alloc(0);
+  let parsed: ExecStartBody = {};
+  try {
+    parsed = body.length > 0 ? (JSON.parse(body.toString("utf8")) as ExecStartBody) : {};
+  } catch {
+    // Docker ignores a body it cannot read here; the exec config already has the streams.
+  }
+  await streamExec(conn, b, rec, { ...parsed, Detach: false });
+}
+
+function readExactly(input: Duplex, n: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let got = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      got = Buffer.concat([got, chunk]);
+      if (got.length >= n) {
+        input.off("data", onData);
+        input.off("end", onEnd);
+        input.pause();
+        if (got.length > n) input.unshift(got.subarray(n));
+        resolve(got.subarray(0, n));
+      }
+    };
+    const onEnd = () => reject(new Error("connection closed before the request body"));
+    input.on("data", onData);
+    input.on("end", onEnd);
+  });
+}
+
+async function streamExec(
+  conn: { input: Duplex; output: Duplex },
+  b: ContainerStreamsBackend,
+  rec: ExecRecord,
+  body: ExecStartBody,
+): Promise<void> {
+  const id = rec.id;
   const tty = rec.config.tty;
-  const conn = ctx.hijack(tty ? rawType : muxType);
+  const size = body.ConsoleSize ? { height: body.ConsoleSize[0], width: body.ConsoleSize[1] } : undefined;
   let session: ExecSession | undefined;
   const finish = () => {
     session?.close();

@@ -18,6 +18,8 @@ export interface NetworkAttachment {
   netnsPath: string;
   /** Its addresses, for /etc/hosts. */
   addresses: string[];
+  /** The network's own DNS server (user-defined networks), replacing the host's. */
+  dnsServer?: string;
 }
 
 /** Networks other than none/host (bridge, user-defined), when a network backend is wired. */

@@ -93,9 +93,11 @@ export class Runner {
   async hostFiles(
     c: Container,
     addresses: string[],
+    dnsServer?: string,
   ): Promise<{ hosts: string; resolvConf: string; hostname: string }> {
     const hostNet = c.spec.host.networkMode === "host";
     const h = c.spec.host;
+    const dns = h.dns.length > 0 || dnsServer === undefined ? h.dns : [dnsServer];
     return {
       hosts: hostNet
         ? await this.deps.host.hostsFile()
@@ -106,7 +108,7 @@ export class Runner {
             extraHosts: h.extraHosts,
           }),
       resolvConf: resolvConf(await this.deps.host.resolvConf(), {
-        dns: h.dns,
+        dns,
         dnsSearch: h.dnsSearch,
         dnsOptions: h.dnsOptions,
         hostNetwork: hostNet,
@@ -131,7 +133,7 @@ export class Runner {
           await readFileInRoot(rootfs, "/etc/group"),
         );
         const network = await this.joinNetwork(c, undo);
-        const files = await this.hostFiles(c, network.addresses);
+        const files = await this.hostFiles(c, network.addresses, network.dnsServer);
         await writeFile(p.hosts, files.hosts);
         await writeFile(p.resolvConf, files.resolvConf);
         await writeFile(p.hostname, files.hostname);
@@ -177,7 +179,10 @@ export class Runner {
     }
   }
 
-  private async joinNetwork(c: Container, undo: Undo): Promise<{ plan: NetworkPlan; addresses: string[] }> {
+  private async joinNetwork(
+    c: Container,
+    undo: Undo,
+  ): Promise<{ plan: NetworkPlan; addresses: string[]; dnsServer?: string }> {
     const mode = c.spec.host.networkMode;
     if (mode === "none") return { plan: { kind: "none" }, addresses: [] };
     if (mode === "host") return { plan: { kind: "host" }, addresses: [] };
@@ -190,7 +195,11 @@ export class Runner {
       network: mode,
     });
     undo.push("network", () => net.detach(c.id));
-    return { plan: { kind: "netns", path: att.netnsPath }, addresses: att.addresses };
+    return {
+      plan: { kind: "netns", path: att.netnsPath },
+      addresses: att.addresses,
+      ...(att.dnsServer !== undefined ? { dnsServer: att.dnsServer } : {}),
+    };
   }
 
   private async connectPending(id: ContainerId): Promise<void> {

@@ -163,6 +163,16 @@ export class ContainerService {
     return this.store.resolve(ref);
   }
 
+  /**
+   * Runs `fn` with the container's lock held (cp, commit, update: they must
+   * not race start or rm). `fn` gets the current record and may save a new
+   * version of it (update).
+   */
+  withLock<T>(ref: string, fn: (c: Container, save: (next: Container) => void) => Promise<T>): Promise<T> {
+    const id = this.get(ref).id;
+    return this.lock.run(id, () => fn(this.get(id), (next) => this.save(next)));
+  }
+
   list(): Container[] {
     return this.store.all();
   }
@@ -256,6 +266,20 @@ export class ContainerService {
 
   async start(ref: string): Promise<void> {
     const c0 = this.get(ref);
+    try {
+      await this.startLocked(c0.id);
+    } catch (err) {
+      // As dockerd: a --rm container whose start failed is removed (clients wait for "removed").
+      const c = this.store.get(c0.id);
+      if (c?.spec.host.autoRemove && !isActive(c.state) && !isEngineError(err, "not-modified")) {
+        await this.lock.run(c.id, () => this.removeLocked(c.id, { force: true })).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  private async startLocked(id: ContainerId): Promise<void> {
+    const c0 = this.get(id);
     await this.lock.run(c0.id, async () => {
       const c = this.get(c0.id);
       switch (c.state.status) {

@@ -1,0 +1,228 @@
+/**
+ * docker cp's three calls: stat a path in a container, archive it, and
+ * extract a tar into a directory of it. They work on running and stopped
+ * containers alike (a stopped one has its layer mounted for the call), hold
+ * the container's lock while they touch its files (an archive until its
+ * stream ends, as dockerd does), and resolve every path inside the
+ * container's view (fsView.ts), so no symlink leads out of it.
+ */
+import { Readable } from "node:stream";
+import { finished, pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { detectCompression } from "../layers/apply.js";
+import { errnoCode, invalid, isEngineError, notFound, notImplemented } from "../errors.js";
+import type { RwLayers } from "../layers/types.js";
+import { containerExtraMessages } from "../messages.js";
+import { TarReader } from "../layers/tarReader.js";
+import { ViewExtractor } from "./archiveExtract.js";
+import { viewTar } from "./archiveTar.js";
+import { withRootfs, type ContainerAccess } from "./extrasDeps.js";
+import { cleanComps, containerPath, FsView, type ViewMount } from "./fsView.js";
+import type { Container } from "./model.js";
+import type { ContainerPaths } from "./service.js";
+import { resolveUser } from "./spec/user.js";
+import { isActive } from "./state.js";
+
+/** What HEAD /archive reports (Docker's PathStat, before api/ turns the mode into Go's FileMode). */
+export interface PathStat {
+  name: string;
+  size: number;
+  /** st_mode: file type and permission bits. */
+  mode: number;
+  mtimeMs: number;
+  /** For a symlink: the absolute path it finally leads to inside the container. */
+  linkTarget: string;
+}
+
+export interface ExtractToDirOptions {
+  noOverwriteDirNonDir: boolean;
+  /** docker cp -a: files get the container's User as owner, when it has one. */
+  copyUidGid: boolean;
+}
+
+/** The container's mounts as its processes see them: user binds, then the generated /etc files. */
+export function viewMounts(c: Container, paths: ContainerPaths): ViewMount[] {
+  const user: ViewMount[] = [];
+  for (const m of c.spec.host.mounts) {
+    if (m.type === "bind") user.push({ target: cleanComps(m.target), source: m.source, readOnly: m.readOnly });
+  }
+  const taken = new Set(user.map((m) => m.target.join("/")));
+  const files: ViewMount[] = [
+    { target: ["etc", "resolv.conf"], source: paths.resolvConf, readOnly: c.spec.host.readonlyRootfs },
+    { target: ["etc", "hostname"], source: paths.hostname, readOnly: c.spec.host.readonlyRootfs },
+    { target: ["etc", "hosts"], source: paths.hosts, readOnly: c.spec.host.readonlyRootfs },
+  ].filter((m) => !taken.has(m.target.join("/")));
+  return [...user, ...files];
+}
+
+/** Docker keeps a trailing "/" or "/." of what the user typed after cleaning. */
+function trailing(path: string): "" | "/" | "/." {
+  if (path.endsWith("/.") || path === ".") return "/.";
+  if (path.endsWith("/")) return "/";
+  return "";
+}
+
+export class ContainerArchive {
+  constructor(
+    private readonly containers: ContainerAccess,
+    private readonly layers: Pick<RwLayers, "mount" | "unmount">,
+  ) {}
+
+  private withView<T>(ref: string, fn: (c: Container, view: FsView) => Promise<T>): Promise<T> {
+    return this.containers.withLock(ref, (c) =>
+      withRootfs(
+        this.layers,
+        c,
+        () => isActive(this.containers.get(c.id).state),
+        (root) => fn(c, new FsView(root, viewMounts(c, this.containers.paths(c.id)), c.spec.host.readonlyRootfs)),
+      ),
+    );
+  }
+
+  /** HEAD /containers/{id}/archive. */
+  async statPath(ref: string, path: string): Promise<PathStat> {
+    return this.withView(ref, async (_c, view) => this.stat(view, ref, path));
+  }
+
+  private stat(view: FsView, ref: string, path: string): PathStat {
+    const notThere = (cause?: unknown) => notFound(containerExtraMessages.fileNotFound(path, ref), cause);
+    let r;
+    try {
+      // A trailing slash asks the kernel to follow a final symlink; so does Docker's Lstat.
+      r = view.resolve(path, trailing(path) !== "");
+    } catch (err) {
+      if (isEngineError(err, "not-found")) throw notThere(err);
+      throw err;
+    }
+    const st = r.stat;
+    if (st === undefined) throw notThere();
+    if (trailing(path) !== "" && !st.isDirectory()) throw invalid(`${containerPath(r.comps)}: not a directory`);
+    let linkTarget = "";
+    if (st.isSymbolicLink()) {
+      try {
+        linkTarget = containerPath(view.resolve(r.comps, true).comps);
+      } catch {
+        linkTarget = ""; // a dangling chain: Docker reports what it could resolve; nothing here
+      }
+    }
+    const comps = cleanComps(path);
+    return {
+      name: trailing(path) === "/." ? "." : comps.length === 0 ? "/" : (comps[comps.length - 1] as string),
+      size: st.size,
+      mode: st.mode,
+      mtimeMs: st.mtimeMs,
+      linkTarget,
+    };
+  }
+
+  /**
+   * GET /containers/{id}/archive: the stat and a tar of the path. The lock
+   * is held until the tar is read to its end or destroyed.
+   */
+  archivePath(ref: string, path: string): Promise<{ stat: PathStat; tar: Readable }> {
+    return new Promise((resolve, reject) => {
+      this.withView(ref, async (c, view) => {
+        const stat = this.stat(view, ref, path);
+        const r = view.resolve(path, trailing(path) !== "");
+        const isDir = r.stat?.isDirectory() === true;
+        // A directory comes as NAME/… (or its contents alone for "/."), anything else as NAME.
+        const rebase = isDir && (trailing(path) === "/." || r.comps.length === 0) ? "." : stat.name;
+        const tar = Readable.from(viewTar(view, r.comps, rebase), { objectMode: false });
+        this.containers.publish(c, "archive-path");
+        resolve({ stat, tar });
+        await finished(tar).catch(() => undefined);
+      }).catch(reject);
+    });
+  }
+
+  /** PUT /containers/{id}/archive: extracts `tar` (plain or gzip) into the directory `path`. */
+  async extractToDir(
+    ref: string,
+    path: string,
+    tar: AsyncIterable<Uint8Array>,
+    opts: ExtractToDirOptions,
+  ): Promise<void> {
+    await this.withView(ref, async (c, view) => {
+      let r;
+      try {
+        r = view.resolve(path, true);
+      } catch (err) {
+        if (isEngineError(err, "not-found")) throw notFound(containerExtraMessages.fileNotFound(path, ref), err);
+        throw err;
+      }
+      if (r.stat === undefined) throw notFound(containerExtraMessages.fileNotFound(path, ref));
+      if (!r.stat.isDirectory()) throw invalid(containerExtraMessages.notADirectory());
+      const readOnly = view.readOnlyReason(r.comps);
+      if (readOnly !== undefined) throw invalid(readOnly);
+      const chown = opts.copyUidGid && c.config.user !== "" ? this.containerUser(view, c.config.user) : undefined;
+      const extractor = new ViewExtractor(view, r.comps, {
+        noOverwriteDirNonDir: opts.noOverwriteDirNonDir,
+        ...(chown ? { chown } : {}),
+      });
+      const reader = new TarReader(extractor);
+      const consume = async (input: AsyncIterable<Buffer>): Promise<void> => {
+        for await (const chunk of input) reader.feed(chunk);
+        reader.finish();
+        extractor.finish();
+      };
+      const input = await decompressed(tar);
+      try {
+        await pipeline(input, consume);
+      } catch (err) {
+        if (errnoCode(err)?.startsWith("Z_")) throw invalid(`invalid gzip archive: ${(err as Error).message}`, err);
+        throw err;
+      }
+      this.containers.publish(c, "extract-to-dir");
+    });
+  }
+
+  private containerUser(view: FsView, user: string): { uid: number; gid: number } {
+    const read = (p: string): string | undefined => {
+      try {
+        const r = view.resolve(p, true);
+        return r.stat?.isFile() ? readFileSyncUtf8(r.host) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const u = resolveUser(user, [], read("/etc/passwd"), read("/etc/group"));
+    return { uid: u.uid, gid: u.gid };
+  }
+}
+
+import { readFileSync } from "node:fs";
+function readFileSyncUtf8(p: string): string {
+  return readFileSync(p, "utf8");
+}
+
+/** The tar itself, gunzipped when it starts with gzip's magic (Docker also takes bzip2 and xz). */
+async function decompressed(tar: AsyncIterable<Uint8Array>): Promise<Readable> {
+  const it = tar[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let len = 0;
+  let done = false;
+  while (len < 6) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    const b = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+    head.push(b);
+    len += b.length;
+  }
+  const compression = detectCompression(Buffer.concat(head));
+  async function* all(): AsyncGenerator<Buffer> {
+    yield* head;
+    if (done) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+    }
+  }
+  const raw = Readable.from(all(), { objectMode: false });
+  if (compression === "none") return raw;
+  if (compression === "gzip") return raw.pipe(createGunzip());
+  throw notImplemented(`${compression}-compressed archives are not supported`);
+}

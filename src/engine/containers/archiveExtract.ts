@@ -1,0 +1,205 @@
+/**
+ * Extracting a tar into a directory of a container's filesystem view, as
+ * `PUT /containers/{id}/archive` does (go-archive's Untar, run as if
+ * chrooted into the container). Entry names are cleaned and may not climb
+ * above the destination; every parent is resolved inside the view, so a
+ * symlink in the container or in the archive cannot lead outside it. An
+ * existing path is replaced unless both are directories; with
+ * `noOverwriteDirNonDir` a directory/non-directory swap is refused instead.
+ * Owners come from the headers, or all files get `chown` when given.
+ */
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  chmodSync,
+  lchownSync,
+  linkSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  writeSync,
+} from "node:fs";
+import { errnoCode, invalid } from "../errors.js";
+import { nativeSys } from "../host/native.js";
+import { cleanTarPath } from "../layers/confine.js";
+import type { ContentSink, TarEntry, TarSink } from "../layers/tarReader.js";
+import { containerPath, type FsView } from "./fsView.js";
+
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const S_IFIFO = 0o010000;
+const CREATE_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+export interface ExtractOptions {
+  noOverwriteDirNonDir: boolean;
+  /** Owner for every entry (docker cp -a with a container User); otherwise the headers' ids. */
+  chown?: { uid: number; gid: number };
+}
+
+export class ViewExtractor implements TarSink {
+  private dirTimes: { abs: string; atime: number; mtime: number }[] = [];
+
+  constructor(
+    private readonly view: FsView,
+    /** The resolved destination directory. */
+    private readonly dest: readonly string[],
+    private readonly opts: ExtractOptions,
+  ) {}
+
+  meta(): void {
+    // Headers and padding carry nothing to keep.
+  }
+
+  finish(): void {
+    for (const d of this.dirTimes) {
+      try {
+        lutimesSync(d.abs, d.atime, d.mtime);
+      } catch (err) {
+        if (errnoCode(err) !== "ENOENT") throw err;
+      }
+    }
+  }
+
+  entry(e: TarEntry): ContentSink | undefined {
+    try {
+      return this.place(e);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code && ["ENOTDIR", "EEXIST", "EISDIR", "ENOENT", "ELOOP", "EINVAL"].includes(code)) {
+        throw invalid(`cannot extract ${JSON.stringify(e.name)}: ${(err as Error).message}`, err);
+      }
+      throw err;
+    }
+  }
+
+  private owner(e: TarEntry): { uid: number; gid: number } {
+    return this.opts.chown ?? { uid: e.uid, gid: e.gid };
+  }
+
+  private place(e: TarEntry): ContentSink | undefined {
+    const rel = cleanTarPath(e.name); // throws on a name that climbs above the destination
+    const base = rel.pop();
+    if (base === undefined) return undefined; // "./": the destination itself stays as it is
+    const parentComps = this.view.mkdirAll([...this.dest, ...rel]);
+    const comps = [...parentComps, base];
+    const abs = this.view.host(comps);
+    const existing = this.view.resolve(comps, false).stat;
+    const isDir = e.type === "5";
+    if (existing) {
+      if (this.opts.noOverwriteDirNonDir && existing.isDirectory() && !isDir) {
+        throw invalid(`cannot overwrite directory ${JSON.stringify(containerPath(comps))} with non-directory`);
+      }
+      if (this.opts.noOverwriteDirNonDir && !existing.isDirectory() && isDir) {
+        throw invalid(`cannot overwrite non-directory ${JSON.stringify(containerPath(comps))} with directory`);
+      }
+      if (!(existing.isDirectory() && isDir)) rmSync(abs, { recursive: true, force: true });
+    }
+    const mode = e.mode & 0o7777;
+    const own = this.owner(e);
+    const atime = Math.max(e.atime ?? e.mtime, e.mtime);
+    switch (e.type) {
+      case "5":
+        if (!existing) mkdirSync(abs);
+        lchownSync(abs, own.uid, own.gid);
+        chmodSync(abs, mode);
+        this.xattrs(abs, e);
+        this.dirTimes.push({ abs, atime, mtime: e.mtime });
+        return undefined;
+      case "0":
+      case "\0":
+      case "7":
+        return this.file(e, abs, mode, own, atime);
+      case "2":
+        this.checkSymlink(e, rel);
+        symlinkSync(e.linkname, abs);
+        lchownSync(abs, own.uid, own.gid);
+        lutimesSync(abs, atime, e.mtime);
+        return undefined;
+      case "1":
+        this.hardlink(e, abs);
+        return undefined;
+      case "3":
+      case "4":
+      case "6": {
+        const kind = e.type === "3" ? S_IFCHR : e.type === "4" ? S_IFBLK : S_IFIFO;
+        nativeSys().mknod(abs, kind | mode, e.devmajor, e.devminor);
+        lchownSync(abs, own.uid, own.gid);
+        chmodSync(abs, mode);
+        lutimesSync(abs, atime, e.mtime);
+        return undefined;
+      }
+      case "g":
+      case "x":
+      case "V":
+        return undefined;
+      default:
+        throw invalid(`unhandled tar header type ${JSON.stringify(e.type)} for ${JSON.stringify(e.name)}`);
+    }
+  }
+
+  /** go-archive refuses a relative link target that climbs above the destination. */
+  private checkSymlink(e: TarEntry, parentRel: readonly string[]): void {
+    if (e.linkname.startsWith("/")) return;
+    let depth = parentRel.length;
+    for (const c of e.linkname.split("/")) {
+      if (c === "" || c === ".") continue;
+      depth += c === ".." ? -1 : 1;
+      if (depth < 0) throw invalid(`invalid symlink ${JSON.stringify(e.name)} -> ${JSON.stringify(e.linkname)}`);
+    }
+  }
+
+  private file(
+    e: TarEntry,
+    abs: string,
+    mode: number,
+    own: { uid: number; gid: number },
+    atime: number,
+  ): ContentSink {
+    const fd = openSync(abs, CREATE_FILE, 0o600);
+    return {
+      write: (chunk) => {
+        let off = 0;
+        while (off < chunk.length) off += writeSync(fd, chunk, off);
+      },
+      end: () => {
+        try {
+          fchownSync(fd, own.uid, own.gid);
+          fchmodSync(fd, mode); // after chown, which clears setuid
+          this.xattrs(abs, e);
+          futimesSync(fd, atime, e.mtime);
+        } finally {
+          closeSync(fd);
+        }
+      },
+    };
+  }
+
+  private hardlink(e: TarEntry, abs: string): void {
+    const rel = cleanTarPath(e.linkname);
+    const base = rel.pop();
+    if (base === undefined) throw invalid(`invalid hardlink ${JSON.stringify(e.name)}: empty target`);
+    const parent = this.view.resolve([...this.dest, ...rel], true);
+    const target = this.view.resolve([...parent.comps, base], false);
+    if (target.stat === undefined) {
+      throw invalid(`invalid hardlink ${JSON.stringify(e.name)}: ${JSON.stringify(e.linkname)} not found`);
+    }
+    linkSync(target.host, abs); // link(2) does not follow a symlink target
+  }
+
+  private xattrs(abs: string, e: TarEntry): void {
+    for (const [name, value] of e.xattrs) {
+      if (name.startsWith("trusted.overlay.")) continue;
+      try {
+        nativeSys().lsetxattr(abs, name, value);
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code !== "ENOTSUP" && code !== "EPERM" && code !== "EOPNOTSUPP") throw err;
+      }
+    }
+  }
+}
