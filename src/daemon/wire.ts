@@ -104,8 +104,19 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     host: realHostFacts,
     root: join(config.dataRoot, "containers"),
     initPath: "/usr/bin/tini-static",
-    // Until a network backend is wired, a create without --network gets "none".
-    defaultNetwork: "none",
+    networking: {
+      attach: async (c) => {
+        const ep = await network.connect(c.id, c.network, { containerName: c.name });
+        if (ep.netnsPath === null) throw new Error(`network ${c.network} has no namespace to join`);
+        return {
+          netnsPath: ep.netnsPath,
+          addresses: ep.ip ? [ep.ip] : [],
+          ...(ep.dnsServer !== undefined ? { dnsServer: ep.dnsServer } : {}),
+        };
+      },
+      detach: (id) => network.releaseSandbox(id),
+    },
+    defaultNetwork: "bridge",
   });
   await containers.recover();
 
