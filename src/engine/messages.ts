@@ -52,3 +52,35 @@ export const volumeMessages = {
   pruneRunning: () => "a prune operation is already running",
   updateNeedsSwarm: () => "volume update only valid for cluster volumes, but swarm is unavailable",
 } as const;
+
+/** Docker's texts for the classic builder (moby builder/dockerfile). */
+export const buildMessages = {
+  runFailed: (cmd: readonly string[], code: number) =>
+    `The command '${cmd.join(" ")}' returned a non-zero code: ${code}`,
+  unusedArgs: (names: readonly string[]) => `[Warning] One or more build-args [${names.join(" ")}] were not consumed`,
+  triggers: (n: number) => `# Executing ${n} build trigger${n === 1 ? "" : "s"}`,
+  multiSourceDest: (cmd: string) =>
+    `When using ${cmd} with more than one source file, the destination must be a directory and end with a /`,
+  noSources: (cmd: string) => `${cmd} failed: no source files were specified`,
+  notInContext: (cmd: string, path: string) =>
+    `${cmd} failed: file not found in build context or excluded by .dockerignore: stat ${path}: file does not exist`,
+  outsideContext: (path: string) => `Forbidden path outside the build context: ${path} ()`,
+  chownFormat: (spec: string) => `invalid chown string format: ${spec}`,
+  noUid: (user: string) => `unable to convert uid/gid chown string to host mapping: can't find uid for user ${user}: no such user: ${user}`,
+  noGid: (group: string) => `unable to convert uid/gid chown string to host mapping: can't find gid for group ${group}: no such group: ${group}`,
+  platform: (p: string) => `"${p}": this engine builds linux/amd64 images only`,
+  runMount: () => "RUN --mount is not supported yet by the classic builder of berth",
+  noImage: (ref: string) => `No such image: ${ref}`,
+  pullNotSupported: (ref: string) =>
+    `pull access denied for ${ref}: this engine reaches no registry; import or load the image first`,
+} as const;
+
+/** Docker's texts for cp, top, commit and update (moby daemon/archive*.go, top_unix.go, commit.go, update.go). */
+export const containerExtraMessages = {
+  fileNotFound: (path: string, ref: string) => `Could not find the file ${path} in container ${ref}`,
+  notADirectory: () => "extraction point is not a directory",
+  cannotUpdate: (id: string, why: string) => `Cannot update container ${id}: ${why}`,
+  commitDead: (id: string) => `You cannot commit container ${id} which is Dead`,
+  commitRemoving: (id: string) => `You cannot commit container ${id} which is being removed`,
+  restarting: (id: string) => `Container ${id} is restarting, wait until the container is running`,
+} as const;

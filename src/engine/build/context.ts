@@ -1,0 +1,73 @@
+/**
+ * The build context: the client's tar (plain or gzip) unpacked into a private directory with
+ * the layer store's confinement rules (no entry escapes it), then the `.dockerignore` rules
+ * applied again on the daemon's side, and the Dockerfile read out of it.
+ */
+import { lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { errnoCode, invalid } from "../errors.js";
+import { applyLayerTar } from "../layers/apply.js";
+import { isIgnored, parseDockerignore, type IgnorePattern } from "./dockerignore.js";
+import { cleanSource } from "./sources.js";
+
+export interface BuildContext {
+  /** The unpacked context directory. */
+  dir: string;
+  dockerfileText: string;
+  dockerfileName: string;
+}
+
+/** Unpacks a context tar into `dir` (created, must not exist). */
+export async function unpackContext(tar: Readable | AsyncIterable<Uint8Array>, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await applyLayerTar(tar, dir);
+}
+
+/** Writes a lone Dockerfile (remote= URL that is not an archive) as a context. */
+export async function dockerfileOnlyContext(text: Buffer, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeFile(`${dir}/Dockerfile`, text);
+}
+
+/** Reads the Dockerfile and .dockerignore, then removes what .dockerignore excludes. */
+export async function prepareContext(dir: string, dockerfile: string): Promise<BuildContext> {
+  const name = dockerfile === "" ? "Dockerfile" : dockerfile;
+  let rel: string;
+  try {
+    rel = cleanSource(name);
+  } catch {
+    throw invalid(`Cannot locate specified Dockerfile: ${name}`);
+  }
+  let text: string;
+  try {
+    text = await readFile(`${dir}/${rel}`, "utf8");
+  } catch (err) {
+    // Docker's fallback: "Dockerfile" missing, "dockerfile" present.
+    if (name === "Dockerfile" && errnoCode(err) === "ENOENT") {
+      text = await readFile(`${dir}/dockerfile`, "utf8").catch(() => {
+        throw invalid(`Cannot locate specified Dockerfile: ${name}`);
+      });
+    } else throw invalid(`Cannot locate specified Dockerfile: ${name}`);
+  }
+  const ignoreText = await readFile(`${dir}/.dockerignore`, "utf8").catch(() => undefined);
+  if (ignoreText !== undefined) {
+    const patterns = parseDockerignore(ignoreText);
+    if (patterns.length > 0) await removeIgnored(dir, "", patterns);
+  }
+  return { dir, dockerfileText: text, dockerfileName: name };
+}
+
+/** Removes ignored files; an ignored directory goes when nothing inside was re-included. */
+async function removeIgnored(root: string, rel: string, patterns: readonly IgnorePattern[]): Promise<void> {
+  const abs = rel === "" ? root : `${root}/${rel}`;
+  for (const n of await readdir(abs)) {
+    const childRel = rel === "" ? n : `${rel}/${n}`;
+    const child = `${root}/${childRel}`;
+    const st = await lstat(child);
+    const ignored = isIgnored(childRel, patterns);
+    if (st.isDirectory()) {
+      await removeIgnored(root, childRel, patterns);
+      if (ignored) await rmdir(child).catch(() => undefined);
+    } else if (ignored) await rm(child, { force: true });
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * A build container's diff without the runtime's mount points. runc creates empty
+ * /etc/hosts, /etc/resolv.conf, /etc/hostname (and /dev, /proc, /sys…) in the rootfs to bind
+ * mount over them; dockerd keeps those in a separate init layer, so a RUN that changed nothing
+ * else has no layer (`empty_layer`). The same placeholders are dropped here.
+ */
+import { PassThrough, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import type { Change } from "../layers/index.js";
+
+const placeholders = new Set([
+  "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/.dockerenv",
+  "/dev", "/proc", "/sys", "/dev/shm", "/dev/pts", "/dev/mqueue", "/dev/console",
+]); // prettier-ignore
+
+const parentsOfPlaceholders = new Set(["/", "/etc"]);
+
+export interface FilteredDiff {
+  /** The changes that make a real layer. */
+  keep: Change[];
+  /** The diff tar with placeholder entries removed. */
+  apply(tarStream: Readable): Readable;
+}
+
+export function filterDiff(changes: readonly Change[]): FilteredDiff {
+  const dropped = new Set<string>();
+  const keep: Change[] = [];
+  for (const c of changes) {
+    if (c.kind === 1 && placeholders.has(c.path)) dropped.add(c.path.slice(1));
+    else if (c.kind === 0 && parentsOfPlaceholders.has(c.path)) continue;
+    else keep.push(c);
+  }
+  return {
+    keep,
+    apply: (input) => (dropped.size === 0 ? input : dropEntries(input, dropped)),
+  };
+}
+
+function dropEntries(input: Readable, names: Set<string>): Readable {
+  const extract = tar.extract();
+  const pack = tar.pack();
+  const out = new PassThrough();
+  extract.on("entry", (header, stream, next) => {
+    const name = header.name.replace(/^\.?\//, "").replace(/\/$/, "");
+    const empty = header.type === "directory" || (header.type === "file" && (header.size ?? 0) === 0);
+    if (names.has(name) && empty) {
+      stream.on("end", next);
+      stream.resume();
+      return;
+    }
+    stream.pipe(pack.entry(header, next));
+  });
+  extract.on("finish", () => pack.finalize());
+  pipeline(input, extract).catch((err: unknown) => pack.destroy(err as Error));
+  pipeline(pack, out).catch((err: unknown) => out.destroy(err as Error));
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * What `POST /build` asks for, in the engine's words (api/ parses the query into this).
+ */
+export interface BuildOptions {
+  /** Path of the Dockerfile inside the context ("Dockerfile" by default). */
+  dockerfile: string;
+  /** Familiar references to tag the result with. */
+  tags: string[];
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  target?: string;
+  noCache: boolean;
+  /** Images whose steps may be reused as cache (`--cache-from`). */
+  cacheFrom: string[];
+  pull: boolean;
+  /** Remove intermediate containers after a successful build. */
+  rm: boolean;
+  /** Always remove intermediate containers, even after a failure. */
+  forceRm: boolean;
+  /** "default", "none", "host" (or a network name). */
+  networkMode: string;
+  memory: number;
+  memorySwap: number;
+  cpuShares: number;
+  cpusetCpus: string;
+  shmSize: number;
+  extraHosts: string[];
+  /** Only the image ID is reported. */
+  quiet: boolean;
+  platform: string;
+  /** Loopback URL of a tar context or a Dockerfile (`remote=`). */
+  remote?: string;
+}
+
+export function defaultBuildOptions(over: Partial<BuildOptions> = {}): BuildOptions {
+  return {
+    dockerfile: "Dockerfile",
+    tags: [],
+    buildArgs: {},
+    labels: {},
+    noCache: false,
+    cacheFrom: [],
+    pull: false,
+    rm: true,
+    forceRm: false,
+    networkMode: "default",
+    memory: 0,
+    memorySwap: 0,
+    cpuShares: 0,
+    cpusetCpus: "",
+    shmSize: 0,
+    extraHosts: [],
+    quiet: false,
+    platform: "",
+    ...over,
+  };
+}

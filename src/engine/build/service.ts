@@ -1,0 +1,138 @@
+/**
+ * The build service: `POST /build` (context in, image out, events on the way), and the build
+ * cache's share of `POST /build/prune` and `GET /system/df`: the intermediate images steps
+ * made, untagged, kept as cache until pruned.
+ */
+import { rm } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { isEngineError, notImplemented } from "../errors.js";
+import { newHexId, type ImageId } from "../ids.js";
+import { log } from "../log.js";
+import type { Db } from "../store/index.js";
+import { detectCompression } from "../layers/apply.js";
+import { Build } from "./builder.js";
+import { BuildCacheStore } from "./cache.js";
+import { dockerfileOnlyContext, prepareContext, unpackContext } from "./context.js";
+import type { BuildDeps } from "./deps.js";
+import type { BuildEmit } from "./events.js";
+import type { BuildOptions } from "./options.js";
+
+export interface CacheRecord {
+  id: string;
+  description: string;
+  size: number;
+  createdNano: bigint;
+  inUse: boolean;
+}
+
+export interface BuildPruneResult {
+  deleted: string[];
+  spaceReclaimed: number;
+}
+
+export class BuildService {
+  readonly cache: BuildCacheStore;
+
+  constructor(
+    private readonly deps: BuildDeps,
+    db: Db,
+  ) {
+    this.cache = new BuildCacheStore(db);
+  }
+
+  /** Builds from a context tar (or `opts.remote`); emits progress; returns the image ID. */
+  async build(context: Readable | undefined, opts: BuildOptions, emit: BuildEmit): Promise<ImageId> {
+    const scratch = `${this.deps.tmpDir}/${newHexId()}`;
+    const ctxDir = `${scratch}/context`;
+    try {
+      if (opts.remote !== undefined && opts.remote !== "") {
+        if (/^(git@|git:\/\/)|\.git(#.*)?$/.test(opts.remote))
+          throw notImplemented("building from a git repository is not supported");
+        const { stream } = await this.deps.openUrl(opts.remote);
+        const body = await readAll(stream);
+        const isTar =
+          detectCompression(body) !== "none" ||
+          (body.length >= 262 && body.subarray(257, 262).toString("latin1") === "ustar");
+        if (isTar) await unpackContext(Readable.from([body]), ctxDir);
+        else await dockerfileOnlyContext(body, ctxDir);
+        context?.resume();
+      } else {
+        await unpackContext(context ?? Readable.from([]), ctxDir);
+      }
+      const ctx = await prepareContext(ctxDir, opts.dockerfile);
+      const id = await new Build(this.deps, this.cache, opts, ctx, scratch).run(emit);
+      emit({ type: "built", id });
+      for (const t of opts.tags) {
+        await this.deps.images.tag(id, t);
+        emit({ type: "tagged", ref: t });
+      }
+      return id;
+    } finally {
+      await rm(scratch, { recursive: true, force: true }).catch((err: unknown) =>
+        log.warn(`build: cannot remove ${scratch}: ${(err as Error).message}`),
+      );
+    }
+  }
+
+  /** The intermediate images kept as cache (untagged; images with tags are images, not cache). */
+  records(): CacheRecord[] {
+    const out: CacheRecord[] = [];
+    for (const id of this.cache.imageIds()) {
+      const img = this.deps.images.get(id as ImageId);
+      if (img === undefined) {
+        this.cache.forgetImage(id);
+        continue;
+      }
+      if (img.repoTags.length > 0) continue;
+      const h = img.config.history ?? [];
+      const last = h[h.length - 1];
+      const own =
+        last?.empty_layer === true || img.chainId === undefined
+          ? 0
+          : (this.deps.layers.get(img.chainId)?.size ?? 0);
+      out.push({
+        id: img.id,
+        description: last?.created_by ?? "",
+        size: own,
+        createdNano: img.createdAtNano,
+        inUse: this.deps.containers.containersUsingImage(img.id).length > 0,
+      });
+    }
+    return out;
+  }
+
+  /** Removes cache images no tagged image or container needs, leaves first. */
+  async prune(): Promise<BuildPruneResult> {
+    const deleted: string[] = [];
+    let spaceReclaimed = 0;
+    for (let progress = true; progress;) {
+      progress = false;
+      for (const r of this.records()) {
+        if (r.inUse) continue;
+        try {
+          await this.deps.images.remove(r.id, { force: false, prune: false });
+        } catch (err) {
+          if (isEngineError(err, "conflict")) continue;
+          throw err;
+        }
+        this.cache.forgetImage(r.id);
+        deleted.push(r.id);
+        spaceReclaimed += r.size;
+        progress = true;
+      }
+    }
+    return { deleted, spaceReclaimed };
+  }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of stream) {
+    const b = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
+    size += b.length;
+    if (size > 1024 * 1024 * 1024) throw notImplemented("remote context larger than 1 GiB");
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,125 @@
+/**
+ * ADD/COPY sources: paths (and wildcards) inside a source root (the context, or another stage's
+ * filesystem), confined to it, and their content hash for the cache: file contents, modes,
+ * owners and link targets, never mtimes.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { lstat, readdir, readlink } from "node:fs/promises";
+import { posix } from "node:path";
+import { errnoCode, invalid } from "../errors.js";
+import { buildMessages } from "../messages.js";
+import { compilePattern } from "./dockerignore.js";
+import { resolveInRoot } from "./rootPath.js";
+
+export interface Source {
+  /** Host path, symlinks of the source path itself followed inside the root. */
+  abs: string;
+  /** The base name used when copying into a directory. */
+  name: string;
+  isDir: boolean;
+}
+
+const hasWildcard = (s: string) => /[*?[]/.test(s);
+
+/** Cleans a source path relative to the root; `..` past the root is refused like Docker. */
+export function cleanSource(path: string): string {
+  const parts: string[] = [];
+  for (const c of path.split("/")) {
+    if (c === "" || c === ".") continue;
+    if (c === "..") {
+      if (parts.length === 0) throw invalid(buildMessages.outsideContext(path));
+      parts.pop();
+    } else parts.push(c);
+  }
+  return parts.join("/");
+}
+
+async function walkRel(root: string, dir = ""): Promise<string[]> {
+  const out: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir === "" ? root : `${root}/${dir}`);
+  } catch {
+    return out;
+  }
+  for (const n of names.sort()) {
+    const rel = dir === "" ? n : `${dir}/${n}`;
+    out.push(rel);
+    const st = await lstat(`${root}/${rel}`);
+    if (st.isDirectory()) out.push(...(await walkRel(root, rel)));
+  }
+  return out;
+}
+
+/** Expands the sources of one ADD/COPY; `cmd` names the instruction in errors. */
+export async function expandSources(root: string, paths: readonly string[], cmd: string): Promise<Source[]> {
+  const out: Source[] = [];
+  for (const p of paths) {
+    const rel = cleanSource(p);
+    if (hasWildcard(rel)) {
+      const re = compilePattern(rel).regex;
+      const all = await walkRel(root);
+      for (const m of all.filter((r) => re.test(r))) out.push(await sourceAt(root, m));
+      continue;
+    }
+    try {
+      out.push(await sourceAt(root, rel));
+    } catch (err) {
+      if (errnoCode(err) === "ENOENT" || errnoCode(err) === "ENOTDIR")
+        throw invalid(buildMessages.notInContext(cmd, rel === "" ? "." : rel));
+      throw err;
+    }
+  }
+  if (out.length === 0) throw invalid(buildMessages.noSources(cmd));
+  return out;
+}
+
+async function sourceAt(root: string, rel: string): Promise<Source> {
+  const abs = await resolveInRoot(root, rel);
+  const st = await lstat(abs);
+  return { abs, name: posix.basename(rel === "" ? "." : rel), isDir: st.isDirectory() };
+}
+
+/** sha256 of a file's bytes. */
+export function fileDigest(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash("sha256");
+    createReadStream(path)
+      .on("data", (b) => h.update(b))
+      .on("error", reject)
+      .on("end", () => resolve(h.digest("hex")));
+  });
+}
+
+/** Hash of a tree (or one file): relative paths, types, modes, owners, sizes, contents, link targets. */
+export async function treeDigest(abs: string): Promise<string> {
+  const h = createHash("sha256");
+  const visit = async (path: string, rel: string): Promise<void> => {
+    const st = await lstat(path);
+    const head = `${rel}\0${st.mode}\0${st.uid}\0${st.gid}\0`;
+    if (st.isSymbolicLink()) h.update(`${head}L${await readlink(path)}\n`);
+    else if (st.isFile()) h.update(`${head}F${st.size}\0${await fileDigest(path)}\n`);
+    else if (st.isDirectory()) {
+      h.update(`${head}D\n`);
+      for (const n of (await readdir(path)).sort())
+        await visit(`${path}/${n}`, rel === "" ? n : `${rel}/${n}`);
+    } else h.update(`${head}O${st.rdev}\n`);
+  };
+  await visit(abs, "");
+  return h.digest("hex");
+}
+
+/** Docker's source label in history: `file:<h>`, `dir:<h>`, or `multi:<h>` for several sources. */
+export async function sourcesLabel(
+  sources: readonly Source[],
+  extra: readonly string[] = [],
+): Promise<string> {
+  const hashes = [...extra];
+  for (const s of sources) hashes.push(await treeDigest(s.abs));
+  const first = sources[0];
+  if (sources.length === 1 && extra.length === 0 && first !== undefined && hashes[0] !== undefined)
+    return `${first.isDir ? "dir" : "file"}:${hashes[0]}`;
+  if (sources.length === 0 && extra.length === 1) return `file:${extra[0]}`;
+  return `multi:${createHash("sha256").update(hashes.join("\n")).digest("hex")}`;
+}

@@ -1,0 +1,150 @@
+/**
+ * COPY and ADD: sources from the context, another stage or an image (`--from`), a URL or a
+ * local archive (ADD), copied into the step's container with `--chown`/`--chmod`, and the
+ * history text `COPY file:<hash> in <dest> ` whose hash makes the cache follow content.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, open, rm, utimes } from "node:fs/promises";
+import { posix } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { invalid, notImplemented } from "../errors.js";
+import { newHexId } from "../ids.js";
+import { buildMessages } from "../messages.js";
+import { applyLayerTar, detectCompression } from "../layers/apply.js";
+import type { AddInstruction, CopyInstruction } from "./dockerfile/index.js";
+import { copyIntoRoot } from "./copyTree.js";
+import type { DispatchContext } from "./dispatch.js";
+import { transferComment, nopFileCmd } from "./history.js";
+import type { StageState } from "./stage.js";
+import { expandSources, fileDigest, sourcesLabel, type Source } from "./sources.js";
+import { resolveChown, type Owner } from "./users.js";
+
+export interface TransferContext {
+  /** The unpacked build context. */
+  contextDir: string;
+  /** A scratch directory of this build (downloads, archives). */
+  scratchDir: string;
+  /** The root filesystem of a stage or an image named by `--from`, mounted until the build ends. */
+  fromRoot(from: string): Promise<string>;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+function parseChmod(spec: string | undefined): number | undefined {
+  if (spec === undefined || spec === "") return undefined;
+  if (!/^[0-7]{1,4}$/.test(spec)) throw invalid(`invalid chmod parameter: ${spec}`);
+  return parseInt(spec, 8);
+}
+
+async function isArchive(path: string): Promise<boolean> {
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(512);
+    const { bytesRead } = await fh.read(buf, 0, 512, 0);
+    if (bytesRead >= 6 && detectCompression(buf) !== "none") return true;
+    return bytesRead >= 262 && buf.subarray(257, 262).toString("latin1") === "ustar";
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Downloads an ADD URL into the scratch dir: mode 0600, mtime from Last-Modified. */
+async function download(d: DispatchContext, url: string): Promise<Source & { digest: string }> {
+  const name = posix.basename(new URL(url).pathname);
+  const dir = `${d.scratchDir}/dl-${newHexId().slice(0, 12)}`;
+  await mkdir(dir, { recursive: true });
+  const file = `${dir}/${name || "download"}`;
+  const { stream } = await d.exec.deps.openUrl(url);
+  await pipeline(stream, createWriteStream(file, { mode: 0o600 }));
+  const lm = stream.headers?.["last-modified"];
+  if (typeof lm === "string" && !Number.isNaN(Date.parse(lm))) {
+    const t = new Date(lm);
+    await utimes(file, t, t);
+  }
+  return { abs: file, name: name, isDir: false, digest: await fileDigest(file) };
+}
+
+export async function transferStep(
+  d: DispatchContext,
+  st: StageState,
+  instr: CopyInstruction | AddInstruction,
+) {
+  const cmd = instr.kind === "copy" ? "COPY" : "ADD";
+  if (instr.link) throw notImplemented(`${cmd} --link requires BuildKit`);
+  if (instr.sourceContents.length > 0)
+    throw notImplemented(`${cmd} with a heredoc source is not supported yet`);
+  const mode = parseChmod(instr.chmod);
+  const from = instr.kind === "copy" ? instr.from : undefined;
+  const srcRoot = from !== undefined ? await d.fromRoot(from) : d.contextDir;
+  const locals = instr.sources.filter((s) => !(instr.kind === "add" && isUrl(s)));
+  const urls = instr.kind === "add" ? instr.sources.filter(isUrl) : [];
+  if (instr.kind === "copy" && instr.sources.some(isUrl)) throw invalid("source can't be a URL for COPY");
+  const sources = locals.length > 0 ? await expandSources(srcRoot, locals, cmd) : [];
+  const downloads = [];
+  for (const u of urls) downloads.push(await download(d, u));
+  const all = [...sources, ...downloads];
+  const wildcard = locals.some((s) => /[*?[]/.test(s));
+  const several = all.length > 1 || instr.sources.length > 1;
+  const dest = instr.dest;
+  if (several && !dest.endsWith("/")) throw invalid(buildMessages.multiSourceDest(cmd));
+  const workdir = st.config.WorkingDir || "/";
+  const destPath = dest.startsWith("/")
+    ? dest
+    : posix.join(workdir, dest) + (dest.endsWith("/") || dest === "." ? "/" : "");
+  const destIsDir = destPath.endsWith("/") || several || wildcard;
+  const label = await sourcesLabel(
+    sources,
+    downloads.map((x) => x.digest),
+  );
+  const comment = transferComment({
+    kind: cmd,
+    ...(instr.chown ? { chown: instr.chown } : {}),
+    ...(instr.chmod ? { chmod: instr.chmod } : {}),
+    ...(from !== undefined ? { from } : {}),
+    sourceHash: label,
+    dest,
+  });
+  const archives = new Set<string>();
+  if (instr.kind === "add")
+    for (const s of sources) if (!s.isDir && (await isArchive(s.abs))) archives.add(s.abs);
+  const config = structuredClone(st.config);
+  await d.exec.step(
+    st,
+    {
+      cmd: nopFileCmd(comment),
+      config,
+      announce: false,
+      work: async (root) => {
+        const owner: Owner | undefined = instr.chown ? await resolveChown(root, instr.chown) : undefined;
+        const opts = { owner: owner ?? { uid: 0, gid: 0 }, mode };
+        for (const s of all) {
+          if (archives.has(s.abs)) await unpackInto(d, root, s.abs, destPath, owner);
+          else await copyIntoRoot(root, s, destPath, destIsDir, opts);
+        }
+      },
+    },
+    d.emit,
+  );
+}
+
+/** ADD of a local archive: its content goes into the destination directory. */
+async function unpackInto(
+  d: DispatchContext,
+  root: string,
+  archive: string,
+  dest: string,
+  owner: Owner | undefined,
+): Promise<void> {
+  const tmp = `${d.scratchDir}/x-${createHash("sha256")
+    .update(archive + Math.random())
+    .digest("hex")
+    .slice(0, 12)}`;
+  await mkdir(tmp, { recursive: true });
+  try {
+    await applyLayerTar(createReadStream(archive), tmp);
+    await copyIntoRoot(root, { abs: tmp, name: ".", isDir: true }, dest, true, { owner, mode: undefined });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
