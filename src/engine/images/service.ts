@@ -232,6 +232,8 @@ export class ImageService implements ImageLookup {
     parent?: ImageId;
     tags?: Reference[];
     nowNano?: bigint;
+    /** No "tag" events (pull and push announce themselves with their own action). */
+    silent?: boolean;
   }): Promise<{ id: ImageId; moved: { ref: string; from: ImageId }[] }> {
     const config = parseConfig(opts.configBytes);
     const id = sha256Digest(opts.configBytes) as ImageId;
@@ -252,7 +254,7 @@ export class ImageService implements ImageLookup {
         if (isNew && top !== undefined) this.deps.layers.retain(top);
       },
     );
-    for (const t of opts.tags ?? []) this.event(id, "tag", familiarString(t));
+    if (opts.silent !== true) for (const t of opts.tags ?? []) this.event(id, "tag", familiarString(t));
     return { id, moved: moved.map((m) => ({ ref: familiarRef(m), from: m.imageId })) };
   }
 
