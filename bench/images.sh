@@ -22,14 +22,14 @@ saved="$BENCH_TMP/saved.tar"
 untar=(); imp=(); sav=(); lod=()
 for ((i = 0; i < n; i++)); do
   sync; rm -rf "$BENCH_TMP/x"; mkdir "$BENCH_TMP/x"
-  untar+=("$(time_ms tar -x --numeric-owner -C "$BENCH_TMP/x" -f "$tar")")
+  measure untar tar -x --numeric-owner -C "$BENCH_TMP/x" -f "$tar"
   rm -rf "$BENCH_TMP/x"
   docker rmi -f bench-debian >/dev/null 2>&1; sync
-  imp+=("$(time_ms docker import "$tar" bench-debian)") || exit 1
+  measure imp docker import "$tar" bench-debian
   rm -f "$saved"; sync
-  sav+=("$(time_ms docker save -o "$saved" bench-debian)") || exit 1
+  measure sav docker save -o "$saved" bench-debian
   docker rmi -f bench-debian >/dev/null; sync
-  lod+=("$(time_ms docker load -i "$saved")") || exit 1
+  measure lod docker load -i "$saved"
 done
 floor=$(median "${untar[@]}")
 printf 'tar bytes: %s; runs: %s; floor (tar -x) median: %s ms\n' "$(stat -c %s "$tar")" "$n" "$floor"
