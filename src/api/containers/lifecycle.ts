@@ -263,8 +263,9 @@ export function containerLifecycleRoutes(b: ContainerLifecycleBackend, images: I
         ctx.req.socket.on("close", () => ac.abort());
         // Registers the waiter before the headers go out: a client that starts
         // the container after the headers arrive cannot miss its exit.
-        const result = b.wait(ctx.param("id"), cond, ac.signal);
+        // Resolve first: a missing container is a 404, not a rejected waiter nobody awaits.
         b.get(ctx.param("id"));
+        const result = b.wait(ctx.param("id"), cond, ac.signal);
         const out = ctx.stream("application/json");
         try {
           const r = await result;
