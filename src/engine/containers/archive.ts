@@ -6,6 +6,7 @@
  * stream ends, as dockerd does), and resolve every path inside the
  * container's view (fsView.ts), so no symlink leads out of it.
  */
+import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
@@ -44,7 +45,8 @@ export interface ExtractToDirOptions {
 export function viewMounts(c: Container, paths: ContainerPaths): ViewMount[] {
   const user: ViewMount[] = [];
   for (const m of c.spec.host.mounts) {
-    if (m.type === "bind") user.push({ target: cleanComps(m.target), source: m.source, readOnly: m.readOnly });
+    if (m.type === "bind")
+      user.push({ target: cleanComps(m.target), source: m.source, readOnly: m.readOnly });
   }
   const taken = new Set(user.map((m) => m.target.join("/")));
   const files: ViewMount[] = [
@@ -74,7 +76,8 @@ export class ContainerArchive {
         this.layers,
         c,
         () => isActive(this.containers.get(c.id).state),
-        (root) => fn(c, new FsView(root, viewMounts(c, this.containers.paths(c.id)), c.spec.host.readonlyRootfs)),
+        (root) =>
+          fn(c, new FsView(root, viewMounts(c, this.containers.paths(c.id)), c.spec.host.readonlyRootfs)),
       ),
     );
   }
@@ -96,7 +99,8 @@ export class ContainerArchive {
     }
     const st = r.stat;
     if (st === undefined) throw notThere();
-    if (trailing(path) !== "" && !st.isDirectory()) throw invalid(`${containerPath(r.comps)}: not a directory`);
+    if (trailing(path) !== "" && !st.isDirectory())
+      throw invalid(`${containerPath(r.comps)}: not a directory`);
     let linkTarget = "";
     if (st.isSymbolicLink()) {
       try {
@@ -147,14 +151,16 @@ export class ContainerArchive {
       try {
         r = view.resolve(path, true);
       } catch (err) {
-        if (isEngineError(err, "not-found")) throw notFound(containerExtraMessages.fileNotFound(path, ref), err);
+        if (isEngineError(err, "not-found"))
+          throw notFound(containerExtraMessages.fileNotFound(path, ref), err);
         throw err;
       }
       if (r.stat === undefined) throw notFound(containerExtraMessages.fileNotFound(path, ref));
       if (!r.stat.isDirectory()) throw invalid(containerExtraMessages.notADirectory());
       const readOnly = view.readOnlyReason(r.comps);
       if (readOnly !== undefined) throw invalid(readOnly);
-      const chown = opts.copyUidGid && c.config.user !== "" ? this.containerUser(view, c.config.user) : undefined;
+      const chown =
+        opts.copyUidGid && c.config.user !== "" ? this.containerUser(view, c.config.user) : undefined;
       const extractor = new ViewExtractor(view, r.comps, {
         noOverwriteDirNonDir: opts.noOverwriteDirNonDir,
         ...(chown ? { chown } : {}),
@@ -169,7 +175,8 @@ export class ContainerArchive {
       try {
         await pipeline(input, consume);
       } catch (err) {
-        if (errnoCode(err)?.startsWith("Z_")) throw invalid(`invalid gzip archive: ${(err as Error).message}`, err);
+        if (errnoCode(err)?.startsWith("Z_"))
+          throw invalid(`invalid gzip archive: ${(err as Error).message}`, err);
         throw err;
       }
       this.containers.publish(c, "extract-to-dir");
@@ -180,7 +187,7 @@ export class ContainerArchive {
     const read = (p: string): string | undefined => {
       try {
         const r = view.resolve(p, true);
-        return r.stat?.isFile() ? readFileSyncUtf8(r.host) : undefined;
+        return r.stat?.isFile() ? readFileSync(r.host, "utf8") : undefined;
       } catch {
         return undefined;
       }
@@ -188,11 +195,6 @@ export class ContainerArchive {
     const u = resolveUser(user, [], read("/etc/passwd"), read("/etc/group"));
     return { uid: u.uid, gid: u.gid };
   }
-}
-
-import { readFileSync } from "node:fs";
-function readFileSyncUtf8(p: string): string {
-  return readFileSync(p, "utf8");
 }
 
 /** The tar itself, gunzipped when it starts with gzip's magic (Docker also takes bzip2 and xz). */
@@ -223,6 +225,10 @@ async function decompressed(tar: AsyncIterable<Uint8Array>): Promise<Readable> {
   }
   const raw = Readable.from(all(), { objectMode: false });
   if (compression === "none") return raw;
-  if (compression === "gzip") return raw.pipe(createGunzip());
+  if (compression === "gzip") {
+    const gunzip = createGunzip();
+    raw.once("error", (err) => gunzip.destroy(err));
+    return raw.pipe(gunzip);
+  }
   throw notImplemented(`${compression}-compressed archives are not supported`);
 }

@@ -92,10 +92,14 @@ export class ViewExtractor implements TarSink {
     const isDir = e.type === "5";
     if (existing) {
       if (this.opts.noOverwriteDirNonDir && existing.isDirectory() && !isDir) {
-        throw invalid(`cannot overwrite directory ${JSON.stringify(containerPath(comps))} with non-directory`);
+        throw invalid(
+          `cannot overwrite directory ${JSON.stringify(containerPath(comps))} with non-directory`,
+        );
       }
       if (this.opts.noOverwriteDirNonDir && !existing.isDirectory() && isDir) {
-        throw invalid(`cannot overwrite non-directory ${JSON.stringify(containerPath(comps))} with directory`);
+        throw invalid(
+          `cannot overwrite non-directory ${JSON.stringify(containerPath(comps))} with directory`,
+        );
       }
       if (!(existing.isDirectory() && isDir)) rmSync(abs, { recursive: true, force: true });
     }
@@ -115,7 +119,7 @@ export class ViewExtractor implements TarSink {
       case "7":
         return this.file(e, abs, mode, own, atime);
       case "2":
-        this.checkSymlink(e, rel);
+        this.checkSymlink(e, rel, comps);
         symlinkSync(e.linkname, abs);
         lchownSync(abs, own.uid, own.gid);
         lutimesSync(abs, atime, e.mtime);
@@ -143,13 +147,17 @@ export class ViewExtractor implements TarSink {
   }
 
   /** go-archive refuses a relative link target that climbs above the destination. */
-  private checkSymlink(e: TarEntry, parentRel: readonly string[]): void {
+  private checkSymlink(e: TarEntry, parentRel: readonly string[], comps: readonly string[]): void {
     if (e.linkname.startsWith("/")) return;
     let depth = parentRel.length;
     for (const c of e.linkname.split("/")) {
       if (c === "" || c === ".") continue;
       depth += c === ".." ? -1 : 1;
-      if (depth < 0) throw invalid(`invalid symlink ${JSON.stringify(e.name)} -> ${JSON.stringify(e.linkname)}`);
+      if (depth < 0) {
+        throw invalid(
+          `invalid symlink ${JSON.stringify(containerPath(comps))} -> ${JSON.stringify(e.linkname)}`,
+        );
+      }
     }
   }
 

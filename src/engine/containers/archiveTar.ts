@@ -18,12 +18,33 @@ const CHUNK = 1 << 20;
 
 /**
  * Entries for the resolved path `comps`, named under `rebase` ("." for a
- * directory's contents only, as a trailing "/." asks).
+ * directory's contents only, as a trailing "/." asks; "" for the contents
+ * with bare names and no root entry, as `docker export` writes).
  */
-export async function* viewTar(view: FsView, comps: readonly string[], rebase: string): AsyncGenerator<Buffer> {
+export async function* viewTar(
+  view: FsView,
+  comps: readonly string[],
+  rebase: string,
+): AsyncGenerator<Buffer> {
   const links = new Map<string, string>();
-  yield* entry(view, [...comps], rebase, links);
+  if (rebase === "") yield* children(view, [...comps], "", links);
+  else yield* entry(view, [...comps], rebase, links);
   yield Buffer.alloc(2 * BLOCK);
+}
+
+async function* children(
+  view: FsView,
+  comps: string[],
+  name: string,
+  links: Map<string, string>,
+): AsyncGenerator<Buffer> {
+  const names = (await readdir(view.host(comps))).sort((a, b) =>
+    Buffer.compare(Buffer.from(a), Buffer.from(b)),
+  );
+  for (const child of names) {
+    const childName = name === "" ? child : name === "." ? `./${child}` : `${name}/${child}`;
+    yield* entry(view, [...comps, child], childName, links);
+  }
 }
 
 async function* entry(
@@ -35,11 +56,7 @@ async function* entry(
   const abs = view.host(comps);
   const st = await lstat(abs, { bigint: true });
   yield* header(abs, st, name, links);
-  if (!st.isDirectory()) return;
-  const names = (await readdir(abs)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  for (const child of names) {
-    yield* entry(view, [...comps, child], name === "." ? `./${child}` : `${name}/${child}`, links);
-  }
+  if (st.isDirectory()) yield* children(view, comps, name, links);
 }
 
 async function* header(

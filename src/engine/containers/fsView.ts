@@ -71,12 +71,16 @@ export class FsView {
 
   /** The mount that holds `comps`, if any. */
   mountOf(comps: readonly string[]): ViewMount | undefined {
-    return this.mounts.find((m) => m.target.length <= comps.length && m.target.every((t, i) => comps[i] === t));
+    return this.mounts.find(
+      (m) => m.target.length <= comps.length && m.target.every((t, i) => comps[i] === t),
+    );
   }
 
   /** The mounts whose target is directly inside `comps` (a walk must cross into them). */
   isMountTarget(comps: readonly string[]): boolean {
-    return this.mounts.some((m) => m.target.length === comps.length && m.target.every((t, i) => comps[i] === t));
+    return this.mounts.some(
+      (m) => m.target.length === comps.length && m.target.every((t, i) => comps[i] === t),
+    );
   }
 
   /** Host path of a resolved (symlink-free) path. */
