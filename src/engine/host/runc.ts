@@ -117,6 +117,33 @@ export class Runc {
     }
   }
 
+  /** `runc update`: new cgroup limits for a live container; absent fields stay as they are. */
+  async update(
+    id: string,
+    r: {
+      memory?: number;
+      memorySwap?: number;
+      cpuShares?: number;
+      cpuQuota?: number;
+      cpuPeriod?: number;
+      cpusetCpus?: string;
+      pidsLimit?: number;
+    },
+  ): Promise<void> {
+    const flags: string[] = [];
+    const add = (flag: string, v: number | string | undefined) => {
+      if (v !== undefined) flags.push(`--${flag}`, String(v));
+    };
+    add("memory", r.memory);
+    add("memory-swap", r.memorySwap);
+    add("cpu-share", r.cpuShares);
+    add("cpu-period", r.cpuPeriod);
+    add("cpu-quota", r.cpuQuota);
+    add("cpuset-cpus", r.cpusetCpus);
+    add("pids-limit", r.pidsLimit);
+    await this.run(["update", ...flags, id]);
+  }
+
   /** undefined when the runtime does not know the container. */
   async state(id: string): Promise<OciState | undefined> {
     let out: string;
