@@ -6,6 +6,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Route } from "../api/router.js";
 import { containerRoutes } from "../api/containers/index.js";
+import { containerArchiveRoutes } from "../api/containers/archive.js";
+import { containerExtraRoutes } from "../api/containers/extras.js";
 import { imageRoutes } from "../api/images/routes.js";
 import { networkRoutes } from "../api/networks.js";
 import { swarmRoutes } from "../api/swarm.js";
@@ -18,6 +20,9 @@ import {
   realHostFacts,
 } from "../engine/containers/index.js";
 import { ConmonRuntime } from "../engine/containers/runtime/index.js";
+import { ContainerExtras } from "../engine/containers/extras.js";
+import { runCommand } from "../engine/host/command.js";
+import { Runc } from "../engine/host/runc.js";
 import { LocalContentStore } from "../engine/content/index.js";
 import { EventBus } from "../engine/events/index.js";
 import { runtimeVersions } from "../engine/host/versions.js";
@@ -96,10 +101,12 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     engineVersion: berthVersion,
   });
 
+  const runtimeDir = join(config.execRoot, "runtime");
+  const runtime = new ConmonRuntime({ stateDir: runtimeDir });
   const containers = new ContainerService(new ContainerStore(db), {
     images,
     layers: layers.rw,
-    runtime: new ConmonRuntime({ stateDir: join(config.execRoot, "runtime") }),
+    runtime,
     events,
     host: realHostFacts,
     root: join(config.dataRoot, "containers"),
@@ -119,6 +126,24 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     defaultNetwork: "bridge",
   });
   await containers.recover();
+  const extras = new ContainerExtras({
+    containers,
+    layers: layers.rw,
+    layerStore: layers,
+    images,
+    events,
+    runtime,
+    // The driver's runc --root (runtime/layout.ts): `runc update` must see the same containers.
+    updateResources: (id, r) => new Runc("runc", join(runtimeDir, "runc")).update(id, r),
+    ps: async (args) => {
+      try {
+        return (await runCommand(["ps", ...args])).stdout;
+      } catch (err) {
+        const tail = (err as { stderrTail?: string }).stderrTail ?? "";
+        throw new Error(tail.split("\n")[0] || (err as Error).message);
+      }
+    },
+  });
 
   const volumes = await VolumeService.open({
     db,
@@ -155,6 +180,8 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
       volumesDiskUsage: async () => toVolumesDiskUsageWire(await volumes.diskUsage()),
     }),
     containerRoutes(containers, images),
+    containerArchiveRoutes(extras),
+    containerExtraRoutes(extras),
     networkRoutes(network, {
       // Until the container service joins networks at run time, refuse rather than pretend.
       connectContainer: () => Promise.reject(notImplemented("network connect needs the container service")),
