@@ -4,9 +4,10 @@
  * applied again on the daemon's side, and the Dockerfile read out of it.
  */
 import { lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
 import { errnoCode, invalid } from "../errors.js";
-import { applyLayerTar } from "../layers/apply.js";
+import { applyLayerTar, detectCompression } from "../layers/apply.js";
 import { isIgnored, parseDockerignore, type IgnorePattern } from "./dockerignore.js";
 import { cleanSource } from "./sources.js";
 
@@ -20,7 +21,35 @@ export interface BuildContext {
 /** Unpacks a context tar into `dir` (created, must not exist). */
 export async function unpackContext(tar: Readable | AsyncIterable<Uint8Array>, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await applyLayerTar(tar, dir);
+  await applyLayerTar(terminated(tar), dir);
+}
+
+/**
+ * The docker CLI sends `-f` files outside the context appended to a tar it never closes: the
+ * last member is unpadded and the end-of-archive blocks are missing (Go's tar reader accepts
+ * that). Decompress, then pad to a block and add the two zero blocks; a proper tar just gets
+ * a longer trailer.
+ */
+async function* terminated(input: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  const it = input[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const head = Buffer.from(first.value);
+  const rest: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => ({ next: () => it.next() }),
+  };
+  let source: AsyncIterable<Uint8Array> = (async function* () {
+    yield head;
+    yield* rest;
+  })();
+  if (detectCompression(head) === "gzip") source = Readable.from(source).pipe(createGunzip());
+  let size = 0;
+  for await (const c of source) {
+    const b = Buffer.isBuffer(c) ? c : Buffer.from(c);
+    size += b.length;
+    yield b;
+  }
+  yield Buffer.alloc(((512 - (size % 512)) % 512) + 1024);
 }
 
 /** Writes a lone Dockerfile (remote= URL that is not an archive) as a context. */
