@@ -3,6 +3,7 @@
  * Glossary: the *transport* speaks HTTP to one endpoint; each resource has
  * its own client object with the same verbs as the engine.
  */
+import { DistributionClient } from "./distribution.js";
 import { ImagesClient } from "./images.js";
 import { NetworksClient } from "./networks.js";
 import { SystemClient } from "./system.js";
@@ -15,12 +16,14 @@ export { Transport, parseEndpoint, jsonLines, readAll, type Endpoint } from "./t
 export class EngineClient {
   readonly system: SystemClient;
   readonly images: ImagesClient;
+  readonly distribution: DistributionClient;
   readonly volumes: VolumesClient;
   readonly networks: NetworksClient;
 
   constructor(readonly transport: Transport) {
     this.system = new SystemClient(transport);
     this.images = new ImagesClient(transport);
+    this.distribution = new DistributionClient(transport);
     this.volumes = new VolumesClient(transport);
     this.networks = new NetworksClient(transport);
   }

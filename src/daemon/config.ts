@@ -31,6 +31,10 @@ export interface DaemonConfig {
   iptablesChainPrefix: string;
   /** Hidden: at exit, remove the bridges and rules this daemon made (tests). */
   cleanupNetworkOnExit: boolean;
+  /** Registries reached without TLS verification, then over HTTP ("host:port" or CIDR); 127.0.0.0/8 always. */
+  insecureRegistries: string[];
+  /** Pull-through mirrors of docker.io (URLs). */
+  registryMirrors: string[];
 }
 
 export const defaultConfigFile = "/etc/berth/daemon.json";
@@ -51,7 +55,9 @@ type Key =
   | "ip-forward"
   | "bridge-name"
   | "iptables-chain-prefix"
-  | "cleanup-network-on-exit";
+  | "cleanup-network-on-exit"
+  | "insecure-registries"
+  | "registry-mirrors";
 
 const usage = `Usage:	berthd [OPTIONS]
 
@@ -67,11 +73,13 @@ Options:
       --default-runtime string  Default OCI runtime for containers (default "runc")
       --exec-root string        Root directory for execution state files (default "/run/berth")
   -h, --help                    Print usage
+      --insecure-registry list  Enable insecure registry communication
   -H, --host list               Daemon socket(s) to connect to
       --ip-forward              Enable net.ipv4.ip_forward (default true)
       --iptables                Enable addition of iptables rules (default true)
   -l, --log-level string        Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string          Path to use for daemon PID file (default "<exec-root>/berthd.pid")
+      --registry-mirror list    Preferred registry mirror
       --tls                     Use TLS; --tls=false allows plain TCP on non-loopback addresses
   -v, --version                 Print version information and quit
 `;
@@ -89,6 +97,8 @@ export function parseDaemonArgs(argv: readonly string[], readFile = readConfigFi
   let tlsFalse = false;
   const hosts: string[] = [];
   const pools: { base: string; size: number }[] = [];
+  const insecureRegistries: string[] = [];
+  const registryMirrors: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf("=");
@@ -147,6 +157,14 @@ export function parseDaemonArgs(argv: readonly string[], readFile = readConfigFi
         break;
       case "--bridge-name":
         flags.set("bridge-name", value());
+        break;
+      case "--insecure-registry":
+        insecureRegistries.push(value());
+        flags.set("insecure-registries", insecureRegistries);
+        break;
+      case "--registry-mirror":
+        registryMirrors.push(value());
+        flags.set("registry-mirrors", registryMirrors);
         break;
       case "--iptables-chain-prefix":
         flags.set("iptables-chain-prefix", value());
@@ -224,6 +242,8 @@ export function parseDaemonArgs(argv: readonly string[], readFile = readConfigFi
       bridgeName,
       iptablesChainPrefix: prefix,
       cleanupNetworkOnExit: pick("cleanup-network-on-exit", isBool, false),
+      insecureRegistries: pick("insecure-registries", isStrings, []),
+      registryMirrors: pick("registry-mirrors", isStrings, []).map((m) => m.replace(/\/+$/, "")),
     },
   };
 }

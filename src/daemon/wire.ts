@@ -9,6 +9,7 @@ import { containerRoutes } from "../api/containers/index.js";
 import { containerArchiveRoutes } from "../api/containers/archive.js";
 import { containerExtraRoutes } from "../api/containers/extras.js";
 import { imageRoutes } from "../api/images/routes.js";
+import { distributionRoutes, pullImageHandler } from "../api/distribution.js";
 import { networkRoutes } from "../api/networks.js";
 import { swarmRoutes } from "../api/swarm.js";
 import { systemRoutes } from "../api/system.js";
@@ -27,6 +28,7 @@ import { LocalContentStore } from "../engine/content/index.js";
 import { EventBus } from "../engine/events/index.js";
 import { runtimeVersions } from "../engine/host/versions.js";
 import { ImageService, imagesSchema, openUrlSource } from "../engine/images/index.js";
+import { DistributionService, distributionSchema } from "../engine/distribution/index.js";
 import { layersSchema, openLayerStore } from "../engine/layers/index.js";
 import { log } from "../engine/log.js";
 import { notImplemented } from "../engine/errors.js";
@@ -63,6 +65,7 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     containersSchema,
     ...networkSchemas,
     volumesSchema,
+    distributionSchema,
   ]);
   const content = await LocalContentStore.open(join(config.dataRoot, "content"));
   const swept = await content.sweepIngests();
@@ -169,6 +172,15 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     },
   );
 
+  const distribution = new DistributionService({
+    db,
+    images,
+    layers,
+    content,
+    tmpDir: join(config.dataRoot, "tmp", "distribution"),
+    registries: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors },
+  });
+
   const routes: Route[][] = [
     systemRoutes({
       info: () => system.info(),
@@ -177,6 +189,7 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     }),
     imageRoutes(images, {
       openUrl: openUrlSource,
+      pullImage: pullImageHandler(distribution),
       volumesDiskUsage: async () => toVolumesDiskUsageWire(await volumes.diskUsage()),
     }),
     containerRoutes(containers, images),
@@ -190,6 +203,7 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     }),
     volumeRoutes(volumes),
     swarmRoutes(),
+    distributionRoutes(distribution),
   ];
 
   return {

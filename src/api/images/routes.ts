@@ -47,6 +47,8 @@ export interface ImagesBackend {
 export interface ImagesRouteDeps {
   /** The tarball of `import URL` (only loopback hosts are reachable). */
   openUrl(url: string): Promise<{ stream: Readable; size: number | undefined }>;
+  /** `POST /images/create?fromImage=`: a pull, handled by api/distribution.ts when wired. */
+  pullImage?: (ctx: RequestContext) => Promise<void>;
   /** The `Volumes` part of disk usage (api/volumes.ts maps it), when the volume service is wired. */
   volumesDiskUsage?: () => Promise<unknown[]>;
 }
@@ -139,7 +141,10 @@ async function create(backend: ImagesBackend, deps: ImagesRouteDeps, ctx: Reques
   const q = ctx.query;
   const src = q.get("fromSrc");
   if (src === null || src === "") {
-    if (q.get("fromImage")) throw notImplemented("pulling images from a registry is not implemented yet");
+    if (q.get("fromImage")) {
+      if (deps.pullImage) return deps.pullImage(ctx);
+      throw notImplemented("pulling images from a registry is not implemented yet");
+    }
     throw invalid("fromImage or fromSrc is required");
   }
   const repo = q.get("repo") ?? "";

@@ -6,8 +6,12 @@ import type { CommandSpec, GroupSpec } from "../spec.js";
 import * as imageArchive from "./imageArchive.js";
 import * as imageDf from "./imageDf.js";
 import * as images from "./images.js";
+import * as loginCmds from "./login.js";
 import * as network from "./network.js";
+import * as pullCmd from "./pull.js";
+import * as pushCmd from "./push.js";
 import * as registry from "./registry.js";
+import * as searchCmd from "./search.js";
 import * as system from "./system.js";
 import * as volume from "./volume.js";
 
@@ -33,6 +37,11 @@ export const allCommands: CommandSpec[] = [
   imageArchive.load,
   imageArchive.save,
   imageDf.df,
+  pullCmd.pull,
+  pushCmd.push,
+  loginCmds.login,
+  loginCmds.logout,
+  searchCmd.search,
   ...network.commands,
   ...registry.commands,
   volume.create,

@@ -147,7 +147,7 @@ export async function pullReference(
     throw translatePullError(err, ref);
   }
   const { image, digest } = resolved;
-  ctx.emit({ kind: "pulling", tagOrDigest: reference, repo: familiarName(ref) });
+  ctx.emit({ kind: "pulling", tagOrDigest: reference, repo: ref.path });
 
   const configBytes = await fetchBlob(ctx.session, repo, image.config, maxConfigSize);
   const config = parseConfig(configBytes);

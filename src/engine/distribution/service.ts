@@ -105,6 +105,8 @@ export class DistributionService {
     if (repoRef.digest !== undefined) throw invalid("cannot push a digest reference");
     const tags = tag !== "" ? [tag] : repoRef.tag !== undefined ? [repoRef.tag] : this.localTags(repoRef);
     const base: Reference = { domain: repoRef.domain, path: repoRef.path };
+    // Docker names the repository first, so a refusal below reads as its consequence.
+    emit({ kind: "push-start", repo: referenceString(base) });
     if (tags.length === 0) throw notFound(distributionMessages.noLocalTag(familiarName(base)));
     const images = tags.map((t) => {
       const ref = { ...base, tag: t };
@@ -120,7 +122,6 @@ export class DistributionService {
     const allLayers = images.flatMap((i) => this.pushLayers(i.rec.chainId));
     const sources = mountSources(this.cache, base.domain, base.path, allLayers);
     const session = new RegistrySession(endpoints, auth, [scope.push(base.path), ...sources.map(scope.pull)]);
-    emit({ kind: "push-start", repo: familiarName(base) });
     await session.authorize();
     for (const img of images) {
       const configBytes = await this.deps.content.read(img.rec.id);
