@@ -3,6 +3,7 @@
  * Glossary: the *transport* speaks HTTP to one endpoint; each resource has
  * its own client object with the same verbs as the engine.
  */
+import { BuildClient } from "./build.js";
 import { DistributionClient } from "./distribution.js";
 import { ImagesClient } from "./images.js";
 import { NetworksClient } from "./networks.js";
@@ -19,6 +20,7 @@ export class EngineClient {
   readonly distribution: DistributionClient;
   readonly volumes: VolumesClient;
   readonly networks: NetworksClient;
+  readonly build: BuildClient;
 
   constructor(readonly transport: Transport) {
     this.system = new SystemClient(transport);
@@ -26,6 +28,7 @@ export class EngineClient {
     this.distribution = new DistributionClient(transport);
     this.volumes = new VolumesClient(transport);
     this.networks = new NetworksClient(transport);
+    this.build = new BuildClient(transport);
   }
 
   static forHost(host: string): EngineClient {

@@ -8,6 +8,7 @@ import type { Route } from "../api/router.js";
 import { containerRoutes } from "../api/containers/index.js";
 import { containerArchiveRoutes } from "../api/containers/archive.js";
 import { containerExtraRoutes } from "../api/containers/extras.js";
+import { buildRoutes, toBuildCacheWire } from "../api/build.js";
 import { imageRoutes } from "../api/images/routes.js";
 import { distributionRoutes, pullImageHandler } from "../api/distribution.js";
 import { networkRoutes } from "../api/networks.js";
@@ -29,6 +30,7 @@ import { EventBus } from "../engine/events/index.js";
 import { runtimeVersions } from "../engine/host/versions.js";
 import { ImageService, imagesSchema, openUrlSource } from "../engine/images/index.js";
 import { DistributionService, distributionSchema } from "../engine/distribution/index.js";
+import { BuildService, buildSchema } from "../engine/build/index.js";
 import { layersSchema, openLayerStore } from "../engine/layers/index.js";
 import { log } from "../engine/log.js";
 import { notImplemented } from "../engine/errors.js";
@@ -66,6 +68,7 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     ...networkSchemas,
     volumesSchema,
     distributionSchema,
+    buildSchema,
   ]);
   const content = await LocalContentStore.open(join(config.dataRoot, "content"));
   const swept = await content.sweepIngests();
@@ -148,6 +151,18 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     },
   });
 
+  const builds = new BuildService(
+    {
+      images,
+      containers,
+      layers,
+      tmpDir: join(config.dataRoot, "tmp", "build"),
+      openUrl: openUrlSource,
+      engineVersion: berthVersion,
+    },
+    db,
+  );
+
   const volumes = await VolumeService.open({
     db,
     root: join(config.dataRoot, "volumes"),
@@ -191,7 +206,9 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
       openUrl: openUrlSource,
       pullImage: pullImageHandler(distribution),
       volumesDiskUsage: async () => toVolumesDiskUsageWire(await volumes.diskUsage()),
+      buildCacheDiskUsage: () => builds.records().map(toBuildCacheWire),
     }),
+    buildRoutes(builds),
     containerRoutes(containers, images),
     containerArchiveRoutes(extras),
     containerExtraRoutes(extras),

@@ -51,6 +51,8 @@ export interface ImagesRouteDeps {
   pullImage?: (ctx: RequestContext) => Promise<void>;
   /** The `Volumes` part of disk usage (api/volumes.ts maps it), when the volume service is wired. */
   volumesDiskUsage?: () => Promise<unknown[]>;
+  /** The `BuildCache` part of disk usage (api/build.ts maps it), when the builder is wired. */
+  buildCacheDiskUsage?: () => unknown[];
 }
 
 export function imageRoutes(backend: ImagesBackend, deps: ImagesRouteDeps): Route[] {
@@ -257,6 +259,6 @@ async function diskUsage(backend: ImagesBackend, deps: ImagesRouteDeps, ctx: Req
   // Owners of containers, volumes and the build cache fill these in.
   if (want("container")) body.Containers = [];
   if (want("volume")) body.Volumes = deps.volumesDiskUsage ? await deps.volumesDiskUsage() : [];
-  if (want("build-cache")) body.BuildCache = [];
+  if (want("build-cache")) body.BuildCache = deps.buildCacheDiskUsage ? deps.buildCacheDiskUsage() : [];
   ctx.json(200, body);
 }

@@ -3,6 +3,7 @@
  * command module adds its specs here.
  */
 import type { CommandSpec, GroupSpec } from "../spec.js";
+import * as build from "./build.js";
 import * as imageArchive from "./imageArchive.js";
 import * as imageDf from "./imageDf.js";
 import * as images from "./images.js";
@@ -16,6 +17,7 @@ import * as system from "./system.js";
 import * as volume from "./volume.js";
 
 export const groups: GroupSpec[] = [
+  { name: "builder", description: "Manage builds" },
   { name: "image", description: "Manage images" },
   { name: "network", description: "Manage networks" },
   { name: "registry", description: "Run an OCI distribution registry" },
@@ -24,6 +26,7 @@ export const groups: GroupSpec[] = [
 ];
 
 export const allCommands: CommandSpec[] = [
+  ...build.commands,
   system.version,
   system.info,
   system.events,
