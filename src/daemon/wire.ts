@@ -33,7 +33,6 @@ import { DistributionService, distributionSchema } from "../engine/distribution/
 import { BuildService, buildSchema } from "../engine/build/index.js";
 import { layersSchema, openLayerStore } from "../engine/layers/index.js";
 import { log } from "../engine/log.js";
-import { notImplemented } from "../engine/errors.js";
 import { realIp } from "../engine/host/ip.js";
 import { realIptables } from "../engine/host/iptables.js";
 import { realNetns } from "../engine/host/netns.js";
@@ -49,6 +48,7 @@ import { berthVersion, SystemService } from "../engine/system/index.js";
 import { NativeMounter } from "../engine/host/mount.js";
 import { nativeSys } from "../engine/host/native.js";
 import { VolumeService, volumesSchema } from "../engine/volumes/index.js";
+import { containerNetworking } from "./containerNetworking.js";
 import type { DaemonConfig } from "./config.js";
 
 export interface Engine {
@@ -109,6 +109,15 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
 
   const runtimeDir = join(config.execRoot, "runtime");
   const runtime = new ConmonRuntime({ stateDir: runtimeDir });
+  const volumes = await VolumeService.open({
+    db,
+    root: join(config.dataRoot, "volumes"),
+    events,
+    users: { containersUsingVolume: (name) => containers.containersUsingVolume(name) },
+    mounter: new NativeMounter(),
+    copySys: nativeSys(),
+  });
+
   const containers = new ContainerService(new ContainerStore(db), {
     images,
     layers: layers.rw,
@@ -117,21 +126,18 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     host: realHostFacts,
     root: join(config.dataRoot, "containers"),
     initPath: "/usr/bin/tini-static",
-    networking: {
-      attach: async (c) => {
-        const ep = await network.connect(c.id, c.network, { containerName: c.name });
-        if (ep.netnsPath === null) throw new Error(`network ${c.network} has no namespace to join`);
-        return {
-          netnsPath: ep.netnsPath,
-          addresses: ep.ip ? [ep.ip] : [],
-          ...(ep.dnsServer !== undefined ? { dnsServer: ep.dnsServer } : {}),
-        };
-      },
-      detach: (id) => network.releaseSandbox(id),
-    },
+    networking: containerNetworking(network),
+    volumes,
     defaultNetwork: "bridge",
   });
   await containers.recover();
+  // Mount holders of containers that ended while the daemon was down.
+  await volumes.releaseStale(
+    containers
+      .list()
+      .filter((c) => ["running", "paused", "restarting"].includes(c.state.status))
+      .map((c) => c.id),
+  );
   const extras = new ContainerExtras({
     containers,
     layers: layers.rw,
@@ -162,16 +168,6 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     },
     db,
   );
-
-  const volumes = await VolumeService.open({
-    db,
-    root: join(config.dataRoot, "volumes"),
-    events,
-    // Until the container service reports its volume users, no volume counts as in use.
-    users: { containersUsingVolume: () => [] },
-    mounter: new NativeMounter(),
-    copySys: nativeSys(),
-  });
 
   const system = new SystemService(
     {
@@ -213,10 +209,8 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     containerArchiveRoutes(extras),
     containerExtraRoutes(extras),
     networkRoutes(network, {
-      // Until the container service joins networks at run time, refuse rather than pretend.
-      connectContainer: () => Promise.reject(notImplemented("network connect needs the container service")),
-      disconnectContainer: () =>
-        Promise.reject(notImplemented("network disconnect needs the container service")),
+      connectContainer: (ref, net, opts) => containers.connectNetwork(ref, net, opts),
+      disconnectContainer: (ref, net, force) => containers.disconnectNetwork(ref, net, force),
     }),
     volumeRoutes(volumes),
     swarmRoutes(),

@@ -40,6 +40,10 @@ export function mergeCommand(
   return { entrypoint, cmd };
 }
 
+/** Docker's set-as-map: {"80/tcp": {}}. */
+const keys = (list: readonly string[] | undefined): Record<string, object> =>
+  Object.fromEntries((list ?? []).map((k) => [k, {}]));
+
 export function resolveConfig(spec: ContainerSpec, image: ContainerConfig, hostname: string): ResolvedConfig {
   const { entrypoint, cmd } = mergeCommand(spec, image);
   const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
@@ -63,8 +67,8 @@ export function resolveConfig(spec: ContainerSpec, image: ContainerConfig, hostn
     tty: spec.tty,
     openStdin: spec.openStdin,
     stdinOnce: spec.stdinOnce,
-    exposedPorts: { ...(image.ExposedPorts ?? {}) },
-    volumes: { ...(image.Volumes ?? {}) },
+    exposedPorts: { ...(image.ExposedPorts ?? {}), ...keys(spec.exposedPorts) },
+    volumes: { ...(image.Volumes ?? {}), ...keys(spec.volumes) },
     ...(healthcheck !== undefined ? { healthcheck } : {}),
   };
 }

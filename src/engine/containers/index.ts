@@ -27,13 +27,29 @@ export type {
   MountSpec,
   BindMount,
   TmpfsMount,
+  VolumeMount,
+  PortBindingSpec,
+  NetworkEndpointConfig,
+  NetworkRequest,
   Ulimit,
   RestartPolicy,
   Healthcheck,
   ResolvedConfig,
 } from "./model.js";
 export { viewState, isActive, type ContainerState, type ContainerStatus, type StateView } from "./state.js";
-export type { ContainerServiceDeps, ContainerNetworking, NetworkAttachment, HostFacts } from "./deps.js";
+export type {
+  ContainerServiceDeps,
+  ContainerNetworking,
+  ContainerVolumes,
+  EndpointState,
+  JoinResult,
+  NetworkInfo,
+  PortRequest,
+  PublishedPort,
+  HostFacts,
+} from "./deps.js";
+export type { ConnectOptions, NetworkState } from "./networkOps.js";
+export { parsePortKey } from "./sandbox.js";
 export { realHostFacts } from "./hostFacts.js";
 export { parseSignal } from "./signals.js";
 export { parseEnvFile } from "./spec/env.js";

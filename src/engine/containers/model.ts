@@ -23,7 +23,55 @@ export interface TmpfsMount {
   options: string[];
 }
 
-export type MountSpec = BindMount | TmpfsMount;
+/** A volume of the volumes module, bound into the container at start. */
+export interface VolumeMount {
+  type: "volume";
+  /** The volume's name; for an anonymous volume the one made at create. */
+  name: string;
+  /** Its data directory on the host (the bind source while running). */
+  source: string;
+  target: string;
+  readOnly: boolean;
+  /** Made for this container without a name: `rm -v` and `--rm` remove it. */
+  anonymous: boolean;
+  /** Skip the copy-up of the image's content into a new empty volume. */
+  noCopy: boolean;
+  /** Inspect's Mode: "z" for `-v name:/path`, "" for --mount and image VOLUMEs. */
+  mode: string;
+}
+
+export type MountSpec = BindMount | TmpfsMount | VolumeMount;
+
+/** One published port as asked: HostConfig.PortBindings, one entry per host binding. */
+export interface PortBindingSpec {
+  containerPort: number;
+  proto: "tcp" | "udp";
+  /** "" : every address. */
+  hostIp: string;
+  /** 0: an ephemeral port; with hostPortEnd a range to pick from. */
+  hostPort: number;
+  hostPortEnd?: number;
+}
+
+/** A network the container joins at start, with what was asked for its endpoint. */
+export interface NetworkEndpointConfig {
+  /** Name (inspect's key) and ID (what start joins, so a re-created namesake is not joined). */
+  name: string;
+  id: string;
+  aliases: string[];
+  /** --ip / IPAMConfig.IPv4Address. */
+  ipv4?: string;
+  /** --mac-address / EndpointSettings.MacAddress. */
+  mac?: string;
+}
+
+/** A network as asked at create (NetworkingConfig.EndpointsConfig), before resolution. */
+export interface NetworkRequest {
+  ref: string;
+  aliases: string[];
+  ipv4?: string;
+  mac?: string;
+}
 
 export interface Ulimit {
   name: string;
@@ -74,6 +122,12 @@ export interface HostSpec {
   dns: string[];
   dnsSearch: string[];
   dnsOptions: string[];
+  /** Absent on records made before ports were implemented. */
+  portBindings?: PortBindingSpec[];
+  /** -P: every exposed port gets an ephemeral host port. */
+  publishAll?: boolean;
+  /** --volumes-from: "container[:ro|rw]"; resolved into `mounts` at create. */
+  volumesFrom?: string[];
 }
 
 export interface ContainerSpec {
@@ -95,6 +149,12 @@ export interface ContainerSpec {
   stopTimeout?: number;
   healthcheck?: Healthcheck;
   host: HostSpec;
+  /** Config.ExposedPorts keys ("80/tcp"), added to the image's. */
+  exposedPorts?: string[];
+  /** Config.Volumes keys: anonymous volumes, added to the image's. */
+  volumes?: string[];
+  /** NetworkingConfig.EndpointsConfig: aliases, static IP and MAC per network. */
+  networks?: NetworkRequest[];
 }
 
 /** The process config after merging the image's config with the spec. */
@@ -136,4 +196,9 @@ export interface Container {
   createBody: Buffer | undefined;
   /** True once `stop` or `kill` was asked for, so a restart policy leaves it alone. */
   manuallyStopped: boolean;
+  /**
+   * The networks joined at each start, in order (the first one gives the
+   * default route); absent on old records and for none/host/container: modes.
+   */
+  networks?: NetworkEndpointConfig[];
 }

@@ -11,12 +11,13 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { log } from "../log.js";
 import type { ContainerId } from "../ids.js";
-import type { ContainerServiceDeps, NetworkAttachment } from "./deps.js";
+import type { ContainerServiceDeps } from "./deps.js";
 import type { Container } from "./model.js";
 import { readFileInRoot } from "./rootfsFiles.js";
 import type { AttachOptions, AttachSession, ExitStatus } from "./runtime/types.js";
-import { hostnameFile, hostsFile, resolvConf } from "./spec/hostFiles.js";
-import { buildOciSpec, type NetworkPlan } from "./spec/oci.js";
+import { hostFilesFor, joinSandbox, leaveSandbox } from "./sandbox.js";
+import { buildOciSpec } from "./spec/oci.js";
+import { acquireVolumes, releaseVolumes } from "./volumeMounts.js";
 import { resolveUser } from "./spec/user.js";
 import { transition, type StateEvent } from "./state.js";
 import type { ContainerStore } from "./store.js";
@@ -90,31 +91,12 @@ export class Runner {
     else this.pendingAttach.delete(id);
   }
 
-  async hostFiles(
+  hostFiles(
     c: Container,
     addresses: string[],
     dnsServer?: string,
   ): Promise<{ hosts: string; resolvConf: string; hostname: string }> {
-    const hostNet = c.spec.host.networkMode === "host";
-    const h = c.spec.host;
-    const dns = h.dns.length > 0 || dnsServer === undefined ? h.dns : [dnsServer];
-    return {
-      hosts: hostNet
-        ? await this.deps.host.hostsFile()
-        : hostsFile({
-            addresses,
-            hostname: c.config.hostname,
-            domainname: c.config.domainname,
-            extraHosts: h.extraHosts,
-          }),
-      resolvConf: resolvConf(await this.deps.host.resolvConf(), {
-        dns,
-        dnsSearch: h.dnsSearch,
-        dnsOptions: h.dnsOptions,
-        hostNetwork: hostNet,
-      }),
-      hostname: hostnameFile(c.config.hostname),
-    };
+    return hostFilesFor(c, this.deps, addresses, dnsServer);
   }
 
   async start(c: Container, apply: Apply): Promise<void> {
@@ -132,15 +114,16 @@ export class Runner {
           await readFileInRoot(rootfs, "/etc/passwd"),
           await readFileInRoot(rootfs, "/etc/group"),
         );
-        const network = await this.joinNetwork(c, undo);
-        const files = await this.hostFiles(c, network.addresses, network.dnsServer);
+        const mounts = await acquireVolumes(c, this.deps, undo);
+        const network = await joinSandbox(c, this.deps, this.store, (id) => this.paths({ ...c, id }), undo);
+        const files = network.files ?? (await this.hostFiles(c, network.addresses, network.dnsServer));
         await writeFile(p.hosts, files.hosts);
         await writeFile(p.resolvConf, files.resolvConf);
         await writeFile(p.hostname, files.hostname);
         const spec = buildOciSpec({
           id: c.id,
           config: c.config,
-          host: c.spec.host,
+          host: { ...c.spec.host, mounts },
           user,
           rootfs,
           files: { hosts: p.hosts, resolvConf: p.resolvConf, hostname: p.hostname },
@@ -177,29 +160,6 @@ export class Runner {
       });
       throw err;
     }
-  }
-
-  private async joinNetwork(
-    c: Container,
-    undo: Undo,
-  ): Promise<{ plan: NetworkPlan; addresses: string[]; dnsServer?: string }> {
-    const mode = c.spec.host.networkMode;
-    if (mode === "none") return { plan: { kind: "none" }, addresses: [] };
-    if (mode === "host") return { plan: { kind: "host" }, addresses: [] };
-    const net = this.deps.networking;
-    if (net === undefined) throw new Error(`network ${mode} not found`);
-    const att: NetworkAttachment = await net.attach({
-      id: c.id,
-      name: c.name,
-      hostname: c.config.hostname,
-      network: mode,
-    });
-    undo.push("network", () => net.detach(c.id));
-    return {
-      plan: { kind: "netns", path: att.netnsPath },
-      addresses: att.addresses,
-      ...(att.dnsServer !== undefined ? { dnsServer: att.dnsServer } : {}),
-    };
   }
 
   private async connectPending(id: ContainerId): Promise<void> {
@@ -261,16 +221,15 @@ export class Runner {
     return info;
   }
 
-  /** Releases what a run holds: the runtime's container, the network, the rootfs mount. Idempotent. */
+  /** Releases what a run holds: the runtime's container, the network, volumes, the rootfs mount. Idempotent. */
   async cleanup(c: Container): Promise<void> {
     await this.deps.runtime
       .delete(c.id)
       .catch((err: unknown) => log.warn(`runtime delete ${c.id}: ${(err as Error).message}`));
-    if (this.deps.networking && c.spec.host.networkMode !== "none" && c.spec.host.networkMode !== "host") {
-      await this.deps.networking
-        .detach(c.id)
-        .catch((err: unknown) => log.warn(`network detach ${c.id}: ${(err as Error).message}`));
-    }
+    await leaveSandbox(c, this.deps).catch((err: unknown) =>
+      log.warn(`network detach ${c.id}: ${(err as Error).message}`),
+    );
+    await releaseVolumes(c, this.deps);
     await this.deps.layers
       .unmount(c.id)
       .catch((err: unknown) => log.warn(`unmount ${c.id}: ${(err as Error).message}`));

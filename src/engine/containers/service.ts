@@ -29,6 +29,15 @@ import { parseSignal } from "./signals.js";
 import { isActive, transition, viewState, type StateEvent } from "./state.js";
 import type { ContainerStore } from "./store.js";
 import { Undo } from "./undo.js";
+import { planNetworks } from "./networkPlan.js";
+import {
+  connectNetwork,
+  disconnectNetwork,
+  networkState,
+  type ConnectOptions,
+  type NetworkState,
+} from "./networkOps.js";
+import { createVolumes, planMounts, removeAnonymousVolumes, volumeNames } from "./volumeMounts.js";
 
 export interface CreateOptions {
   name?: string;
@@ -51,6 +60,8 @@ export interface WaitResult {
 
 export interface RemoveOptions {
   force: boolean;
+  /** rm -v: also remove the container's anonymous volumes. */
+  volumes?: boolean;
 }
 
 export interface PruneResult {
@@ -188,6 +199,35 @@ export class ContainerService {
     return { total: all.length, running, paused, stopped: all.length - running - paused };
   }
 
+  /** IDs of the containers (any state) whose mounts name the volume. */
+  containersUsingVolume(name: string): string[] {
+    return this.store
+      .all()
+      .filter((c) => volumeNames(c).includes(name))
+      .map((c) => c.id);
+  }
+
+  /** docker network connect: kept in the record; joined at once when running. */
+  connectNetwork(ref: string, network: string, opts: ConnectOptions): Promise<void> {
+    return connectNetwork(this.deps, (r, fn) => this.withLock(r, fn), (c) => this.paths(c.id).hosts, ref, network, opts);
+  }
+
+  disconnectNetwork(ref: string, network: string, force: boolean): Promise<void> {
+    return disconnectNetwork(
+      this.deps,
+      (r, fn) => this.withLock(r, fn),
+      (c) => this.paths(c.id).hosts,
+      ref,
+      network,
+      force,
+    );
+  }
+
+  /** Live endpoints and published ports (inspect, ps). */
+  networkState(c: Container): NetworkState {
+    return networkState(this.deps, c);
+  }
+
   containersUsingImage(id: ImageId): { id: string; running: boolean }[] {
     return this.store
       .all()
@@ -202,15 +242,12 @@ export class ContainerService {
   async create(spec: ContainerSpec, opts: CreateOptions = {}): Promise<Container> {
     const image = await this.deps.images.resolve(spec.image);
     const id = newContainerId();
-    const network =
-      spec.host.networkMode === "default" || spec.host.networkMode === ""
-        ? this.deps.defaultNetwork
-        : spec.host.networkMode;
-    if (network !== "none" && network !== "host" && this.deps.networking === undefined) {
-      throw invalid(`network ${network} not found`);
-    }
-    const hostname = spec.hostname || (network === "host" ? this.deps.host.hostname() : id.slice(0, 12));
+    const net = planNetworks(spec, this.deps, this.store);
+    const network = net.mode;
+    const hostname =
+      spec.hostname || net.hostname || (network === "host" ? this.deps.host.hostname() : id.slice(0, 12));
     const config = resolveConfig(spec, image.config.config ?? {}, hostname);
+    const mountPlan = planMounts(spec.host.mounts, config, spec.host.volumesFrom ?? [], this.store);
     const record: Container = {
       id,
       name: "",
@@ -223,12 +260,23 @@ export class ContainerService {
       restartCount: 0,
       createBody: opts.createBody,
       manuallyStopped: false,
+      ...(net.networks !== undefined ? { networks: net.networks } : {}),
     };
     return Undo.run(async (undo) => {
       this.insertWithName(record, opts.name);
       undo.push("container record", () => this.store.delete(id));
       await this.deps.layers.create(id, image.chainId);
       undo.push("rw layer", () => this.deps.layers.remove(id));
+      let mounted = false;
+      const rootfs = async () => {
+        mounted = true;
+        undo.push("rootfs mount", () => this.deps.layers.unmount(id).catch(() => undefined));
+        return this.deps.layers.mount(id);
+      };
+      const mounts = await createVolumes(id, mountPlan, this.deps.volumes, rootfs, undo);
+      if (mounted) await this.deps.layers.unmount(id);
+      record.spec = { ...record.spec, host: { ...record.spec.host, mounts } };
+      this.store.update(record);
       const p = this.paths(id);
       await mkdir(p.bundle, { recursive: true, mode: 0o710 });
       undo.push("container dir", () => rm(p.dir, { recursive: true, force: true }));
@@ -272,7 +320,9 @@ export class ContainerService {
       // As dockerd: a --rm container whose start failed is removed (clients wait for "removed").
       const c = this.store.get(c0.id);
       if (c?.spec.host.autoRemove && !isActive(c.state) && !isEngineError(err, "not-modified")) {
-        await this.lock.run(c.id, () => this.removeLocked(c.id, { force: true })).catch(() => undefined);
+        await this.lock
+          .run(c.id, () => this.removeLocked(c.id, { force: true, volumes: true }))
+          .catch(() => undefined);
       }
       throw err;
     }
@@ -430,6 +480,8 @@ export class ContainerService {
     }
     const last = this.get(id);
     this.store.delete(id);
+    // After the record is gone, so the volumes no longer count it as a user.
+    if (opts.volumes) await removeAnonymousVolumes(c, this.deps);
     this.execs.forget(id);
     this.publish(c, "destroy");
     for (const w of this.removedWaiters.get(id) ?? []) w(last);
@@ -510,7 +562,7 @@ export class ContainerService {
     this.publish(c, "die", { exitCode: String(exit.exitCode), execDuration: String(exit.durationSec) });
     if (c.spec.host.autoRemove) {
       void this.lock
-        .run(c.id, () => this.removeLocked(c.id, { force: true }))
+        .run(c.id, () => this.removeLocked(c.id, { force: true, volumes: true }))
         .catch((err: unknown) => log.warn(`auto-remove ${c.id}: ${(err as Error).message}`));
     }
   }

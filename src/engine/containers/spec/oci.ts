@@ -171,6 +171,9 @@ function userMount(m: MountSpec): OciMount {
         source: "tmpfs",
         options: m.options.length > 0 ? m.options : ["noexec", "nosuid", "nodev"],
       };
+    case "volume":
+      // The runner acquires volumes and passes them as binds of their data directories.
+      throw new Error(`volume ${m.name} at ${m.target} was not acquired`);
   }
 }
 
