@@ -17,12 +17,12 @@ import type {
   HostConfigWire,
   MountWire,
 } from "../types/containers.js";
+import { namedVolumeBind, parseEndpoints, parsePortBindings, volumeMount } from "./translateNet.js";
 
 const defaultShmSize = 64 * 1024 * 1024;
 
 /** Set-but-unimplemented HostConfig fields: (field, is it set?). */
 const unsupported: [string, (h: HostConfigWire) => boolean][] = [
-  ["VolumesFrom", (h) => Array.isArray(h.VolumesFrom) && h.VolumesFrom.length > 0],
   ["Links", (h) => Array.isArray(h.Links) && h.Links.length > 0],
   ["Devices", (h) => Array.isArray(h.Devices) && h.Devices.length > 0],
   ["PidMode", (h) => typeof h.PidMode === "string" && h.PidMode !== ""],
@@ -52,8 +52,11 @@ export function parseBind(spec: string): MountSpec {
   if (parts.length < 2 || parts.length > 3) throw invalid(`invalid volume specification: '${spec}'`);
   const [source = "", target = "", mode = ""] = parts;
   if (!target.startsWith("/")) throw invalid(`invalid volume specification: '${spec}'`);
-  if (!source.startsWith("/")) throw notImplemented(`named volumes are not supported yet: '${spec}'`);
   const opts = mode.split(",").filter((o) => o !== "");
+  if (!source.startsWith("/")) {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(source)) throw invalid(`invalid volume specification: '${spec}'`);
+    return namedVolumeBind(source, target, opts);
+  }
   let readOnly = false;
   let propagation = "rprivate";
   for (const o of opts) {
@@ -103,7 +106,7 @@ function fromMount(m: MountWire): MountSpec {
       return { type: "tmpfs", target, options };
     }
     case "volume":
-      throw notImplemented("volume mounts are not supported yet");
+      return volumeMount(m, target);
     default:
       throw invalid(`mount type unknown: "${m.Type ?? ""}"`);
   }
@@ -191,6 +194,9 @@ function hostSpec(h: HostConfigWire): HostSpec {
     dns: h.Dns ?? [],
     dnsSearch: h.DnsSearch ?? [],
     dnsOptions: h.DnsOptions ?? [],
+    portBindings: parsePortBindings(h.PortBindings),
+    publishAll: h.PublishAllPorts === true,
+    volumesFrom: Array.isArray(h.VolumesFrom) ? h.VolumesFrom.filter((v): v is string => typeof v === "string") : [],
   };
 }
 
@@ -200,6 +206,10 @@ export function toContainerSpec(body: ContainerCreateBody): ContainerSpec {
   const entrypoint = parseEntrypoint(body.Entrypoint);
   const cmd = strList(body.Cmd);
   const hc = healthcheck(body.Healthcheck);
+  const host = hostSpec(body.HostConfig ?? {});
+  const networks = parseEndpoints(body.NetworkingConfig?.EndpointsConfig, host.networkMode, body.MacAddress);
+  const exposedPorts = Object.keys(body.ExposedPorts ?? {});
+  const volumes = Object.keys(body.Volumes ?? {});
   const spec: ContainerSpec = {
     image: body.Image,
     env: body.Env ?? [],
@@ -207,7 +217,10 @@ export function toContainerSpec(body: ContainerCreateBody): ContainerSpec {
     tty: body.Tty === true,
     openStdin: body.OpenStdin === true,
     stdinOnce: body.StdinOnce === true,
-    host: hostSpec(body.HostConfig ?? {}),
+    host,
+    ...(networks.length > 0 ? { networks } : {}),
+    ...(exposedPorts.length > 0 ? { exposedPorts } : {}),
+    ...(volumes.length > 0 ? { volumes } : {}),
     ...(entrypoint !== undefined ? { entrypoint } : {}),
     ...(cmd !== undefined ? { cmd } : {}),
     ...(body.WorkingDir ? { workingDir: body.WorkingDir } : {}),

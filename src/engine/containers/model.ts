@@ -36,8 +36,11 @@ export interface VolumeMount {
   anonymous: boolean;
   /** Skip the copy-up of the image's content into a new empty volume. */
   noCopy: boolean;
-  /** Inspect's Mode: "z" for `-v name:/path`, "" for --mount and image VOLUMEs. */
+  /** Inspect's Mode: "z" for -v and --mount volumes, "" for image VOLUMEs. */
   mode: string;
+  /** --mount volume-opt / volume-label: used when this mount creates the volume. */
+  createOptions?: Record<string, string>;
+  createLabels?: Record<string, string>;
 }
 
 export type MountSpec = BindMount | TmpfsMount | VolumeMount;

@@ -83,7 +83,11 @@ export async function createVolumes(
       continue;
     }
     if (volumes === undefined) throw notImplemented("volumes are not available in this daemon");
-    const v = await volumes.create(m.name === "" ? {} : { name: m.name });
+    const v = await volumes.create({
+      ...(m.name !== "" ? { name: m.name } : {}),
+      ...(m.createOptions ? { options: m.createOptions } : {}),
+      ...(m.createLabels ? { labels: m.createLabels } : {}),
+    });
     if (m.name === "") undo.push("anonymous volume", () => volumes.remove(v.name, { force: true }));
     const made: VolumeMount = { ...m, name: v.name, source: v.mountpoint };
     out.push(made);
