@@ -5,6 +5,7 @@
 import type {
   Container,
   ContainerPaths,
+  NetworkState,
   ContainerSpec,
   CreateOptions,
   PruneResult,
@@ -46,6 +47,8 @@ export interface ContainerLifecycleBackend {
   paths(id: Container["id"]): ContainerPaths;
   execIdsOf(id: Container["id"]): string[];
   mergedPath(id: Container["id"]): string;
+  /** Live endpoints and published ports of a running container. */
+  networkState(c: Container): NetworkState;
 }
 
 const listFilterKeys = [
@@ -103,9 +106,30 @@ async function listFilter(
     any("status", (v) => c.state.status === v) &&
     any("exited", (v) => c.state.status === "exited" && viewState(c.state).exitCode === Number(v)) &&
     any("ancestor", () => ancestors.includes(c.imageRef) || ancestors.includes(c.imageId)) &&
-    any("network", (v) => c.spec.host.networkMode === v) &&
+    any("network", (v) => c.spec.host.networkMode === v || (c.networks ?? []).some((n) => n.name === v || n.id === v)) &&
+    any("volume", (v) => c.spec.host.mounts.some((m) => (m.type === "volume" && m.name === v) || m.target === v)) &&
+    any("expose", (v) => portMatch(Object.keys(c.config.exposedPorts), v)) &&
+    any("publish", (v) =>
+      portMatch(
+        b.networkState(c).ports.map((p) => `${p.containerPort}/${p.proto}`),
+        v,
+      ),
+    ) &&
     (before === undefined || Date.parse(c.createdAt) < before) &&
     (since === undefined || Date.parse(c.createdAt) > since);
+}
+
+/** Docker's publish/expose filter value: "80", "80/udp" or a range "8000-8080/tcp". */
+function portMatch(keys: string[], want: string): boolean {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(want);
+  if (!m) throw invalid(`invalid filter: ${want}`);
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  const proto = m[3] ?? "tcp";
+  return keys.some((k) => {
+    const [port = "", p = "tcp"] = k.split("/");
+    return p === proto && Number(port) >= lo && Number(port) <= hi;
+  });
 }
 
 function stopOptions(ctx: RequestContext): StopOptions {
@@ -163,7 +187,8 @@ export function containerLifecycleRoutes(b: ContainerLifecycleBackend, images: I
           .sort((x, y) => Date.parse(y.createdAt) - Date.parse(x.createdAt) || (y.id < x.id ? -1 : 1));
         if (limit > 0) list = list.slice(0, limit);
         const out = [];
-        for (const c of list) out.push(toSummary(c, size ? await b.sizeRw(c.id) : undefined));
+        for (const c of list)
+          out.push(toSummary(c, size ? await b.sizeRw(c.id) : undefined, b.networkState(c)));
         ctx.json(200, out);
       },
     },
@@ -178,6 +203,7 @@ export function containerLifecycleRoutes(b: ContainerLifecycleBackend, images: I
           toInspect(c, b.paths(c.id), {
             execIds: b.execIdsOf(c.id),
             mergedDir: b.mergedPath(c.id),
+            network: b.networkState(c),
             ...(sizeRw !== undefined ? { sizeRw } : {}),
           }),
         );
@@ -284,7 +310,10 @@ export function containerLifecycleRoutes(b: ContainerLifecycleBackend, images: I
       path: "/containers/{id}",
       handler: async (ctx) => {
         if (boolValue(ctx.query, "link")) throw invalid("Links are not supported");
-        await b.remove(ctx.param("id"), { force: boolValue(ctx.query, "force") });
+        await b.remove(ctx.param("id"), {
+          force: boolValue(ctx.query, "force"),
+          volumes: boolValue(ctx.query, "v"),
+        });
         ctx.noContent();
       },
     },

@@ -60,7 +60,8 @@ interface EndpointWire {
 export function parseEndpoints(raw: unknown, networkMode: string, macAddress: unknown): NetworkRequest[] {
   const out: NetworkRequest[] = [];
   if (raw !== null && raw !== undefined) {
-    if (typeof raw !== "object" || Array.isArray(raw)) throw invalid("json: cannot unmarshal EndpointsConfig");
+    if (typeof raw !== "object" || Array.isArray(raw))
+      throw invalid("json: cannot unmarshal EndpointsConfig");
     for (const [ref, v] of Object.entries(raw as Record<string, EndpointWire | null>)) {
       const ep = v ?? {};
       if (ep.IPAMConfig?.IPv6Address) throw notImplemented("IPv6 addresses are not supported");

@@ -2,7 +2,7 @@
  * Domain container records to Docker's wire shapes: inspect, list summary,
  * status text. Fields that exist only for compatibility are computed here.
  */
-import type { Container, ContainerPaths } from "../../engine/containers/index.js";
+import type { Container, ContainerPaths, NetworkState } from "../../engine/containers/index.js";
 import { viewState } from "../../engine/containers/index.js";
 import type {
   ContainerConfigWire,
@@ -10,8 +10,8 @@ import type {
   ContainerInspectResponse,
   ContainerSummary,
   HostConfigWire,
-  MountPointWire,
 } from "../types/containers.js";
+import { mountsWire, networkSettingsWire, networksWire, summaryPortsWire } from "./netWire.js";
 
 /** go-units HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -53,20 +53,7 @@ export function statusText(c: Container, nowMs = Date.now()): string {
   }
 }
 
-function mounts(c: Container): MountPointWire[] {
-  return c.spec.host.mounts.map((m) =>
-    m.type === "bind"
-      ? {
-          Type: "bind",
-          Source: m.source,
-          Destination: m.target,
-          Mode: m.readOnly ? "ro" : "",
-          RW: !m.readOnly,
-          Propagation: m.propagation,
-        }
-      : { Type: "tmpfs", Source: "", Destination: m.target, Mode: "", RW: true, Propagation: "" },
-  );
-}
+const mounts = mountsWire;
 
 function createBody(c: Container): ContainerCreateBody {
   if (c.createBody === undefined) return {};
@@ -77,32 +64,11 @@ function createBody(c: Container): ContainerCreateBody {
   }
 }
 
-function networkEntry(c: Container): Record<string, unknown> {
-  const name = c.spec.host.networkMode;
-  return {
-    [name]: {
-      IPAMConfig: null,
-      Links: null,
-      Aliases: null,
-      MacAddress: "",
-      NetworkID: "",
-      EndpointID: "",
-      Gateway: "",
-      IPAddress: "",
-      IPPrefixLen: 0,
-      IPv6Gateway: "",
-      GlobalIPv6Address: "",
-      GlobalIPv6PrefixLen: 0,
-      DriverOpts: null,
-      DNSNames: null,
-    },
-  };
-}
 
 export function toInspect(
   c: Container,
   paths: ContainerPaths,
-  extra: { execIds: string[]; mergedDir: string; sizeRw?: number },
+  extra: { execIds: string[]; mergedDir: string; sizeRw?: number; network?: NetworkState },
 ): ContainerInspectResponse {
   const v = viewState(c.state);
   const body = createBody(c);
@@ -195,26 +161,7 @@ export function toInspect(
     ...(extra.sizeRw !== undefined ? { SizeRw: extra.sizeRw } : {}),
     Mounts: mounts(c),
     Config: config,
-    NetworkSettings: {
-      Bridge: "",
-      SandboxID: "",
-      SandboxKey: "",
-      Ports: {},
-      HairpinMode: false,
-      LinkLocalIPv6Address: "",
-      LinkLocalIPv6PrefixLen: 0,
-      SecondaryIPAddresses: null,
-      SecondaryIPv6Addresses: null,
-      EndpointID: "",
-      Gateway: "",
-      GlobalIPv6Address: "",
-      GlobalIPv6PrefixLen: 0,
-      IPAddress: "",
-      IPPrefixLen: 0,
-      IPv6Gateway: "",
-      MacAddress: "",
-      Networks: networkEntry(c),
-    },
+    NetworkSettings: networkSettingsWire(c, extra.network ?? { endpoints: [], ports: [] }),
   };
 }
 
@@ -223,7 +170,8 @@ export function commandText(c: Container): string {
   return [c.config.path, ...c.config.args].join(" ");
 }
 
-export function toSummary(c: Container, sizeRw?: number): ContainerSummary {
+export function toSummary(c: Container, sizeRw?: number, network?: NetworkState): ContainerSummary {
+  const net = network ?? { endpoints: [], ports: [] };
   return {
     Id: c.id,
     Names: [`/${c.name}`],
@@ -231,13 +179,13 @@ export function toSummary(c: Container, sizeRw?: number): ContainerSummary {
     ImageID: c.imageId,
     Command: commandText(c),
     Created: Math.floor(Date.parse(c.createdAt) / 1000),
-    Ports: [],
+    Ports: summaryPortsWire(c, net),
     ...(sizeRw !== undefined ? { SizeRw: sizeRw } : {}),
     Labels: c.config.labels,
     State: c.state.status,
     Status: statusText(c),
     HostConfig: { NetworkMode: c.spec.host.networkMode },
-    NetworkSettings: { Networks: networkEntry(c) },
+    NetworkSettings: { Networks: networksWire(c, net) },
     Mounts: mounts(c),
   };
 }

@@ -105,8 +105,12 @@ export interface ContainerStateWire {
 
 export interface MountPointWire {
   Type: string;
+  /** Volumes only. */
+  Name?: string;
   Source: string;
   Destination: string;
+  /** Volumes only. */
+  Driver?: string;
   Mode: string;
   RW: boolean;
   Propagation: string;
@@ -147,7 +151,7 @@ export interface ContainerSummary {
   ImageID: string;
   Command: string;
   Created: number;
-  Ports: unknown[];
+  Ports: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
   SizeRw?: number;
   SizeRootFs?: number;
   Labels: Record<string, string>;

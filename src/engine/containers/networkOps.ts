@@ -22,11 +22,17 @@ export interface ConnectOptions {
 export interface NetworkState {
   endpoints: EndpointState[];
   ports: PublishedPort[];
+  /** The netns path while it runs with its own network namespace. */
+  sandboxKey?: string;
 }
 
-type Locked = <T>(ref: string, fn: (c: Container, save: (next: Container) => void) => Promise<T>) => Promise<T>;
+type Locked = <T>(
+  ref: string,
+  fn: (c: Container, save: (next: Container) => void) => Promise<T>,
+) => Promise<T>;
 
-const sharedText = "container sharing network namespace with another container or host cannot be connected to any other network";
+const sharedText =
+  "container sharing network namespace with another container or host cannot be connected to any other network";
 
 function networking(deps: ContainerServiceDeps): ContainerNetworking {
   if (deps.networking === undefined) throw invalid("networking is not available in this daemon");
@@ -114,5 +120,10 @@ export function networkState(deps: ContainerServiceDeps, c: Container): NetworkS
   const net = deps.networking;
   if (net === undefined || !isActive(c.state) || sharedNetnsOf(c.spec.host.networkMode) !== undefined)
     return { endpoints: [], ports: [] };
-  return { endpoints: net.endpoints(c.id), ports: net.published(c.id) };
+  const endpoints = net.endpoints(c.id);
+  return {
+    endpoints,
+    ports: net.published(c.id),
+    ...(endpoints.length > 0 ? { sandboxKey: net.netnsPath(c.id) } : {}),
+  };
 }

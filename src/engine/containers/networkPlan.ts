@@ -58,7 +58,10 @@ export function planNetworks(
 }
 
 /** The endpoint settings kept for a network; Docker's checks on what the default bridge allows. */
-export function endpointConfig(n: NetworkInfo, r: Omit<NetworkRequest, "ref"> | undefined): NetworkEndpointConfig {
+export function endpointConfig(
+  n: NetworkInfo,
+  r: Omit<NetworkRequest, "ref"> | undefined,
+): NetworkEndpointConfig {
   const aliases = r?.aliases ?? [];
   if (n.name === "bridge" && aliases.length > 0)
     throw invalid("network-scoped aliases are only supported for user-defined networks");

@@ -138,7 +138,8 @@ async function joinShared(
 ): Promise<Sandbox> {
   const other = store.get(otherId);
   if (other === undefined) throw notFound(messages.noSuchContainer(otherId));
-  if (!isActive(other.state)) throw conflict(`cannot join network namespace of a non running container: ${otherId}`);
+  if (!isActive(other.state))
+    throw conflict(`cannot join network namespace of a non running container: ${otherId}`);
   const p = paths(other.id);
   const files: HostFiles = {
     hosts: await readFile(p.hosts, "utf8"),

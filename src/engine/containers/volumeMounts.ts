@@ -37,7 +37,10 @@ export function planMounts(
       if (m.type === "tmpfs") continue;
       const readOnly = mode === "" ? m.readOnly : mode === "ro";
       // Inherited volumes belong to the other container: this one never removes them.
-      byTarget.set(clean(m.target), m.type === "volume" ? { ...m, readOnly, anonymous: false } : { ...m, readOnly });
+      byTarget.set(
+        clean(m.target),
+        m.type === "volume" ? { ...m, readOnly, anonymous: false } : { ...m, readOnly },
+      );
     }
   }
   const seen = new Set<string>();
@@ -51,7 +54,16 @@ export function planMounts(
 }
 
 function anonymousAt(target: string): VolumeMount {
-  return { type: "volume", name: "", source: "", target, readOnly: false, anonymous: true, noCopy: false, mode: "" };
+  return {
+    type: "volume",
+    name: "",
+    source: "",
+    target,
+    readOnly: false,
+    anonymous: true,
+    noCopy: false,
+    mode: "",
+  };
 }
 
 /** "web", "web:ro", "web:rw". */
