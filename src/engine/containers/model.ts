@@ -5,6 +5,7 @@
  * resolved process config, the spec, and the state.
  */
 import type { ContainerId, ImageId } from "../ids.js";
+import type { HealthState } from "./health.js";
 import type { ContainerState } from "./state.js";
 
 export interface BindMount {
@@ -92,6 +93,8 @@ export interface Healthcheck {
   intervalNs: number;
   timeoutNs: number;
   startPeriodNs: number;
+  /** Between probes during the start period (API 1.44+); unset: Docker's default. */
+  startIntervalNs?: number;
   retries: number;
 }
 
@@ -204,4 +207,6 @@ export interface Container {
    * default route); absent on old records and for none/host/container: modes.
    */
   networks?: NetworkEndpointConfig[];
+  /** Health-check state, from the first start of a container with a probe (Docker's State.Health). */
+  health?: HealthState;
 }

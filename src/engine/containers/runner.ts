@@ -27,6 +27,8 @@ import type { ContainerPaths } from "./service.js";
 export interface ExitInfo {
   exitCode: number;
   durationSec: number;
+  /** How long the run lasted, for the restart back-off. */
+  ranMs: number;
 }
 
 interface Run {
@@ -51,7 +53,11 @@ export class Runner {
     private readonly store: ContainerStore,
     private readonly deps: ContainerServiceDeps,
     private readonly paths: (c: Container) => ContainerPaths,
-    private readonly hooks: { onExit(c: Container, exit: ExitInfo): void },
+    private readonly hooks: {
+      onExit(c: Container, exit: ExitInfo): void;
+      /** Before the exit is committed: may turn the exited record into a restarting one. */
+      beforeExitCommit?(c: Container, exit: ExitInfo): Container;
+    },
   ) {}
 
   /** The current run's exit, if it is running. */
@@ -199,6 +205,7 @@ export class Runner {
     const info: ExitInfo = {
       exitCode: exit.exitCode,
       durationSec: Math.max(0, Math.round((finishedMs - startedMs) / 1000)),
+      ranMs: Math.max(0, finishedMs - startedMs),
     };
     const c = this.store.get(id);
     if (c !== undefined && (c.state.status === "running" || c.state.status === "paused")) {
@@ -208,7 +215,8 @@ export class Runner {
         oomKilled: exit.oomKilled,
         at: new Date(finishedMs).toISOString(),
       };
-      const next = { ...c, state: transition(c.state, ev) };
+      const exited = { ...c, state: transition(c.state, ev) };
+      const next = this.hooks.beforeExitCommit?.(exited, info) ?? exited;
       this.store.update(next);
       await this.cleanup(next);
       this.runs.delete(id);
@@ -238,8 +246,8 @@ export class Runner {
   /** After a daemon restart: keep watching live containers, record the exits of the others. */
   async recover(c: Container, apply: Apply): Promise<void> {
     if (c.state.status !== "running" && c.state.status !== "paused") {
-      if (c.state.status === "restarting")
-        apply({ type: "start-failed", error: "", exitCode: 0, at: new Date().toISOString() });
+      // Its pending restart died with the old daemon; the daemon-start pass decides again.
+      if (c.state.status === "restarting") apply({ type: "restart-cancelled" });
       return;
     }
     const found = await this.deps.runtime.recover(c.id);

@@ -38,6 +38,15 @@ import {
   type NetworkState,
 } from "./networkOps.js";
 import { createVolumes, planMounts, removeAnonymousVolumes, volumeNames } from "./volumeMounts.js";
+import { runProbe } from "./healthProbe.js";
+import { validateRestartPolicy } from "./restartManager.js";
+import type { RestartPolicy } from "./model.js";
+import {
+  killCancelsRestart,
+  SelfHealing,
+  startsAtDaemonStart,
+  type SelfHealingOptions,
+} from "./selfHealing.js";
 
 export interface CreateOptions {
   name?: string;
@@ -84,13 +93,32 @@ export class ContainerService {
   private readonly removedWaiters = new Map<ContainerId, ((last: Container) => void)[]>();
   readonly runner: Runner;
   readonly execs: ExecManager;
+  /** Restart policies and health checks. */
+  readonly healing: SelfHealing;
 
   constructor(
     private readonly store: ContainerStore,
     private readonly deps: ContainerServiceDeps,
+    healingOptions: SelfHealingOptions = {},
   ) {
+    this.healing = new SelfHealing(
+      {
+        get: (id) => store.get(id as ContainerId),
+        update: (c) => store.update(c),
+        restartNow: (id) => this.restartByPolicy(id as ContainerId),
+        publish: (c, action) => this.publish(c, action),
+        probe: (c, o) =>
+          runProbe(
+            { runtime: deps.runtime, events: deps.events, mergedPath: (id) => this.mergedPath(id) },
+            c,
+            o,
+          ),
+      },
+      healingOptions,
+    );
     this.runner = new Runner(store, deps, (c) => this.paths(c.id), {
       onExit: (c, exit) => this.afterExit(c, exit),
+      beforeExitCommit: (c, exit) => this.healing.beforeExitCommit(c, exit),
     });
     this.execs = new ExecManager({
       runtime: deps.runtime,
@@ -334,6 +362,8 @@ export class ContainerService {
       const c = this.get(c0.id);
       switch (c.state.status) {
         case "running":
+        // dockerd counts a restarting container as running.
+        case "restarting":
           throw notModified();
         case "paused":
           throw conflict(containerMessages.startPaused());
@@ -343,12 +373,38 @@ export class ContainerService {
           throw conflict(`container ${c.id} is marked for removal and cannot be started`);
         case "created":
         case "exited":
-        case "restarting":
           break;
       }
-      this.save({ ...c, manuallyStopped: false });
+      this.save(this.healing.userStart(c));
       await this.runner.start(this.get(c.id), (ev) => this.apply(c.id, ev));
       this.publish(this.get(c.id), "start");
+      this.healing.started(this.get(c.id));
+    });
+  }
+
+  /** A restart policy's start, once the back-off has passed; a stop in between leaves it exited. */
+  private async restartByPolicy(id: ContainerId): Promise<void> {
+    await this.lock.run(id, async () => {
+      const c = this.store.get(id);
+      if (c?.state.status !== "restarting") return;
+      try {
+        await this.runner.start(c, (ev) => this.apply(id, ev));
+      } catch (err) {
+        log.warn(`restart ${id}: ${(err as Error).message}`);
+        return;
+      }
+      this.publish(this.get(id), "start");
+      this.healing.started(this.get(id));
+    });
+  }
+
+  /** docker update --restart: the next exit follows the new policy. */
+  async setRestartPolicy(ref: string, policy: RestartPolicy): Promise<void> {
+    validateRestartPolicy(policy);
+    await this.withLock(ref, async (c, save) => {
+      if (c.spec.host.autoRemove && policy.name !== "no")
+        throw invalid("Restart policy cannot be updated because AutoRemove is enabled for the container");
+      save({ ...c, spec: { ...c.spec, host: { ...c.spec.host, restartPolicy: policy } } });
     });
   }
 
@@ -359,6 +415,7 @@ export class ContainerService {
       const c = this.get(c0.id);
       if (!isActive(c.state)) throw notModified();
       this.save({ ...c, manuallyStopped: true });
+      this.healing.cancel(c, (ev) => this.apply(c.id, ev));
       await this.stopLocked(c, opts);
       this.publish(this.get(c.id), "stop");
     });
@@ -393,7 +450,11 @@ export class ContainerService {
     await this.lock.run(c0.id, async () => {
       const c = this.get(c0.id);
       if (!isActive(c.state)) throw conflict(containerMessages.notRunning(c.id));
-      if (signal === 9 || signal === 15 || signal === 2) this.save({ ...c, manuallyStopped: true });
+      // As dockerd: any kill marks it stopped by the user; some also cancel the restart policy.
+      this.save({ ...c, manuallyStopped: true });
+      if (killCancelsRestart(c, signal)) this.healing.cancel(c, (ev) => this.apply(c.id, ev));
+      // Waiting for a restart: no process to signal.
+      if (c.state.status === "restarting") return;
       const exited = this.runner.exited(c.id);
       await this.signal(c, signal);
       // SIGKILL always ends it: answer once the exit is recorded, as dockerd does.
@@ -407,13 +468,15 @@ export class ContainerService {
       const c = this.get(c0.id);
       if (isActive(c.state)) {
         this.save({ ...c, manuallyStopped: true });
+        this.healing.cancel(c, (ev) => this.apply(c.id, ev));
         await this.stopLocked(c, opts);
       }
       const fresh = this.get(c.id);
-      this.save({ ...fresh, manuallyStopped: false });
+      this.save(this.healing.userStart(fresh));
       await this.runner.start(this.get(c.id), (ev) => this.apply(c.id, ev));
       this.publish(this.get(c.id), "start");
       this.publish(this.get(c.id), "restart");
+      this.healing.started(this.get(c.id));
     });
   }
 
@@ -425,6 +488,7 @@ export class ContainerService {
       if (c.state.status !== "running") throw conflict(containerMessages.notRunning(c.id));
       await this.deps.runtime.pause(c.id);
       this.apply(c.id, { type: "paused" });
+      this.healing.paused(c.id);
       this.publish(c, "pause");
     });
   }
@@ -435,7 +499,7 @@ export class ContainerService {
       const c = this.get(c0.id);
       if (c.state.status !== "paused") throw conflict(containerMessages.notPaused(c.id));
       await this.deps.runtime.resume(c.id);
-      this.apply(c.id, { type: "unpaused" });
+      this.healing.unpaused(this.apply(c.id, { type: "unpaused" }));
       this.publish(c, "unpause");
     });
   }
@@ -463,10 +527,12 @@ export class ContainerService {
     if (c.state.status === "removing") throw conflict(containerMessages.removalInProgress(c.id));
     if (isActive(c.state)) {
       if (!opts.force) throw conflict(containerMessages.removeRunning(c.name));
-      const exited = this.runner.exited(c.id);
-      await this.signal(c, 9);
-      if (c.state.status === "paused") await this.deps.runtime.resume(c.id).catch(() => undefined);
-      await exited;
+      if (!this.healing.cancel(c, (ev) => this.apply(id, ev))) {
+        const exited = this.runner.exited(c.id);
+        await this.signal(c, 9);
+        if (c.state.status === "paused") await this.deps.runtime.resume(c.id).catch(() => undefined);
+        await exited;
+      }
     }
     this.apply(id, { type: "remove" });
     try {
@@ -482,6 +548,7 @@ export class ContainerService {
     this.store.delete(id);
     // After the record is gone, so the volumes no longer count it as a user.
     if (opts.volumes) await removeAnonymousVolumes(c, this.deps);
+    this.healing.forget(id);
     this.execs.forget(id);
     this.publish(c, "destroy");
     for (const w of this.removedWaiters.get(id) ?? []) w(last);
@@ -541,6 +608,7 @@ export class ContainerService {
   /** At daemon start: reattach to live containers, record exits that happened while down. */
   async recover(): Promise<void> {
     const known = new Set<string>(this.store.all().map((c) => c.id));
+    this.healing.recovering = true;
     for (const c of this.store.all()) {
       try {
         if (c.state.status === "removing") {
@@ -552,14 +620,23 @@ export class ContainerService {
         log.warn(`recover ${c.id}: ${(err as Error).message}`);
       }
     }
+    this.healing.recovering = false;
     for (const id of await this.deps.runtime.list().catch(() => [])) {
       if (!known.has(id)) await this.deps.runtime.delete(id).catch(() => undefined);
+    }
+    // As dockerd's restore: health checks start over, and restart policies start what they keep running.
+    for (const c of this.store.all()) if (c.state.status === "running") this.healing.started(c);
+    for (const c of this.store.all().filter(startsAtDaemonStart)) {
+      await this.start(c.id).catch((err: unknown) =>
+        log.warn(`restart policy: cannot start ${c.id}: ${(err as Error).message}`),
+      );
     }
   }
 
   /** After an exit is recorded: --rm removes the container (events: die, then destroy). */
   private afterExit(c: Container, exit: ExitInfo): void {
     this.publish(c, "die", { exitCode: String(exit.exitCode), execDuration: String(exit.durationSec) });
+    if (this.healing.afterExit(c)) return;
     if (c.spec.host.autoRemove) {
       void this.lock
         .run(c.id, () => this.removeLocked(c.id, { force: true, volumes: true }))

@@ -35,6 +35,8 @@ export type StateEvent =
   | { type: "unpaused" }
   /** A restart policy will start it again after a delay. */
   | { type: "restarting" }
+  /** The pending restart was dropped (stop, kill, daemon restart): it stays exited. */
+  | { type: "restart-cancelled" }
   | { type: "remove" }
   /** Removal failed half-way: the container cannot be used any more. */
   | { type: "remove-failed" };
@@ -113,6 +115,7 @@ const rules: Rules = {
   restarting: {
     started,
     "start-failed": startFailed,
+    "restart-cancelled": (s) => ({ status: "exited", last: s.last }),
     remove: removing,
   },
   exited: {
