@@ -51,7 +51,10 @@ export function planNetworks(
       throw invalid(`container cannot be connected to network ${n.name} with driver ${n.driver}`);
     networks.push(endpointConfig(n, r));
   };
-  const own = requests.find((r) => r.ref === mode || r.ref === first.name || r.ref === first.id);
+  // The CLI keys the first network's settings by what --network said ("default" when nothing).
+  const own = requests.find(
+    (r) => r.ref === asked || r.ref === mode || r.ref === first.name || r.ref === first.id,
+  );
   add(first, own);
   for (const r of requests) if (r !== own) add(deps.networking.resolve(r.ref), r);
   return { mode, networks };
