@@ -25,6 +25,7 @@ import type {
   ContainerPruneResponse,
   ContainerWaitResponse,
 } from "../types/containers.js";
+import { healthFilter } from "./healthWire.js";
 import { toContainerSpec } from "./translate.js";
 import { toInspect, toSummary } from "./wire.js";
 
@@ -83,6 +84,7 @@ async function listFilter(
   for (const s of f.get("status") ?? []) {
     if (!statuses.includes(s)) throw invalid(`invalid filter 'status=${s}'`);
   }
+  const health = healthFilter(f.get("health"));
   const ancestors: string[] = [];
   for (const a of f.get("ancestor") ?? []) {
     ancestors.push(a);
@@ -104,6 +106,7 @@ async function listFilter(
     any("name", (v) => new RegExp(v.replace(/^\//, "")).test(c.name)) &&
     (f.get("label") ?? []).every((l) => labelMatch(c.config.labels, l)) &&
     any("status", (v) => c.state.status === v) &&
+    (health === undefined || health(c)) &&
     any("exited", (v) => c.state.status === "exited" && viewState(c.state).exitCode === Number(v)) &&
     any("ancestor", () => ancestors.includes(c.imageRef) || ancestors.includes(c.imageId)) &&
     any("network", (v) => c.spec.host.networkMode === v || (c.networks ?? []).some((n) => n.name === v || n.id === v)) &&

@@ -4,6 +4,7 @@
  * 501 from one table, and malformed values Docker's 400 texts.
  */
 import { invalid, notImplemented } from "../../engine/errors.js";
+import { validateHealthcheck, validateRestartPolicy } from "../../engine/containers/index.js";
 import type {
   ContainerSpec,
   Healthcheck,
@@ -129,15 +130,24 @@ function securityOpts(opts: string[]): { noNewPrivileges: boolean; seccomp: "def
   return { noNewPrivileges, seccomp };
 }
 
+/**
+ * The create body's healthcheck, validated with dockerd's texts. It may set
+ * only some fields (`--health-interval` alone): the engine fills the rest
+ * from the image's.
+ */
 function healthcheck(h: HealthConfigWire | null | undefined): Healthcheck | undefined {
-  if (h === null || h === undefined || h.Test === undefined || h.Test.length === 0) return undefined;
-  return {
-    test: h.Test,
+  if (h === null || h === undefined) return undefined;
+  const hc: Healthcheck = {
+    test: h.Test ?? [],
     intervalNs: h.Interval ?? 0,
     timeoutNs: h.Timeout ?? 0,
     startPeriodNs: h.StartPeriod ?? 0,
     retries: h.Retries ?? 0,
+    ...(h.StartInterval ? { startIntervalNs: h.StartInterval } : {}),
   };
+  validateHealthcheck(hc);
+  const empty = hc.test.length === 0 && !hc.intervalNs && !hc.timeoutNs && !hc.startPeriodNs && !hc.retries;
+  return empty && hc.startIntervalNs === undefined ? undefined : hc;
 }
 
 function hostSpec(h: HostConfigWire): HostSpec {
@@ -153,11 +163,9 @@ function hostSpec(h: HostConfigWire): HostSpec {
     })),
   ];
   const restartName = h.RestartPolicy?.Name || "no";
-  if (!["no", "always", "unless-stopped", "on-failure"].includes(restartName)) {
-    throw invalid(
-      `invalid restart policy: unknown policy '${restartName}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
-    );
-  }
+  // An empty name with any count is accepted, as dockerd does for old clients.
+  if (h.RestartPolicy?.Name)
+    validateRestartPolicy({ name: restartName, maximumRetryCount: h.RestartPolicy.MaximumRetryCount ?? 0 });
   if (h.AutoRemove && restartName !== "no") {
     throw invalid("can't create 'AutoRemove' container with restart policy");
   }
@@ -188,7 +196,7 @@ function hostSpec(h: HostConfigWire): HostSpec {
     autoRemove: h.AutoRemove === true,
     restartPolicy: {
       name: restartName as HostSpec["restartPolicy"]["name"],
-      maximumRetryCount: h.RestartPolicy?.MaximumRetryCount ?? 0,
+      maximumRetryCount: restartName === "on-failure" ? (h.RestartPolicy?.MaximumRetryCount ?? 0) : 0,
     },
     extraHosts: h.ExtraHosts ?? [],
     dns: h.Dns ?? [],

@@ -11,6 +11,7 @@ import type {
   ContainerSummary,
   HostConfigWire,
 } from "../types/containers.js";
+import { healthcheckWire, healthSuffix, healthWire } from "./healthWire.js";
 import { mountsWire, networkSettingsWire, networksWire, summaryPortsWire } from "./netWire.js";
 
 /** go-units HumanDuration. */
@@ -36,7 +37,7 @@ export function statusText(c: Container, nowMs = Date.now()): string {
   const v = viewState(c.state);
   switch (v.status) {
     case "running":
-      return `Up ${humanDuration(nowMs - Date.parse(v.startedAt))}`;
+      return `Up ${humanDuration(nowMs - Date.parse(v.startedAt))}${healthSuffix(c)}`;
     case "paused":
       return `Up ${humanDuration(nowMs - Date.parse(v.startedAt))} (Paused)`;
     case "restarting":
@@ -71,6 +72,7 @@ export function toInspect(
   extra: { execIds: string[]; mergedDir: string; sizeRw?: number; network?: NetworkState },
 ): ContainerInspectResponse {
   const v = viewState(c.state);
+  const health = healthWire(c);
   const body = createBody(c);
   const cfg = c.config;
   const config: ContainerConfigWire = {
@@ -86,17 +88,7 @@ export function toInspect(
     StdinOnce: cfg.stdinOnce,
     Env: cfg.env.length > 0 ? cfg.env : null,
     Cmd: cfg.cmd,
-    ...(cfg.healthcheck
-      ? {
-          Healthcheck: {
-            Test: cfg.healthcheck.test,
-            Interval: cfg.healthcheck.intervalNs,
-            Timeout: cfg.healthcheck.timeoutNs,
-            StartPeriod: cfg.healthcheck.startPeriodNs,
-            Retries: cfg.healthcheck.retries,
-          },
-        }
-      : {}),
+    ...(cfg.healthcheck ? { Healthcheck: healthcheckWire(cfg.healthcheck) } : {}),
     Image: c.imageRef,
     Volumes: Object.keys(cfg.volumes).length > 0 ? cfg.volumes : null,
     WorkingDir: cfg.workingDir,
@@ -142,6 +134,7 @@ export function toInspect(
       Error: v.error,
       StartedAt: v.startedAt,
       FinishedAt: v.finishedAt,
+      ...(health !== undefined ? { Health: health } : {}),
     },
     Image: c.imageId,
     ResolvConfPath: paths.resolvConf,

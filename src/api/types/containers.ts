@@ -101,6 +101,15 @@ export interface ContainerStateWire {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Present once a container with a health check has started. */
+  Health?: HealthWire;
+}
+
+export interface HealthWire {
+  /** "starting", "healthy" or "unhealthy". */
+  Status: string;
+  FailingStreak: number;
+  Log: { Start: string; End: string; ExitCode: number; Output: string }[];
 }
 
 export interface MountPointWire {

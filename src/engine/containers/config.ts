@@ -5,6 +5,7 @@
  */
 import { invalid } from "../errors.js";
 import type { ContainerConfig } from "../images/types.js";
+import { mergeHealthcheck } from "./health.js";
 import type { Healthcheck } from "./model.js";
 import type { ContainerSpec, ResolvedConfig } from "./model.js";
 import { replaceOrAppendEnv } from "./spec/env.js";
@@ -16,6 +17,7 @@ function imageHealthcheck(h: ContainerConfig["Healthcheck"]): Healthcheck | unde
     intervalNs: h.Interval ?? 0,
     timeoutNs: h.Timeout ?? 0,
     startPeriodNs: h.StartPeriod ?? 0,
+    ...(h.StartInterval ? { startIntervalNs: h.StartInterval } : {}),
     retries: h.Retries ?? 0,
   };
 }
@@ -49,7 +51,7 @@ export function resolveConfig(spec: ContainerSpec, image: ContainerConfig, hostn
   const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
   const path = argv[0];
   if (path === undefined) throw invalid("No command specified");
-  const healthcheck = spec.healthcheck ?? imageHealthcheck(image.Healthcheck);
+  const healthcheck = mergeHealthcheck(spec.healthcheck, imageHealthcheck(image.Healthcheck));
   const stopTimeout = spec.stopTimeout ?? image.StopTimeout;
   return {
     hostname,

@@ -36,6 +36,8 @@ export type {
   Healthcheck,
   ResolvedConfig,
 } from "./model.js";
+export { validateRestartPolicy } from "./restartManager.js";
+export { validateHealthcheck, type HealthState, type HealthStatus, type HealthResult } from "./health.js";
 export { viewState, isActive, type ContainerState, type ContainerStatus, type StateView } from "./state.js";
 export type {
   ContainerServiceDeps,
