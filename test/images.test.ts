@@ -244,9 +244,7 @@ test("kill -9 during load leaves a coherent store after restart", async () => {
     d2.process.kill("SIGKILL");
     await new Promise((r) => d2.process.once("exit", r));
     await d2.stop();
-    // With a given data root the harness keeps its temp base dir: remove it.
-    rmSync(dirname(d2.execRoot), { recursive: true, force: true });
-    d2 = await startDaemon({ dataRoot });
+    d2 = await startDaemon({ restartOf: d2 });
     try {
       const list = await d2.dockerode.listImages();
       for (const img of list) {

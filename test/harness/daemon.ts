@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Dockerode from "dockerode";
 
@@ -150,16 +150,46 @@ function networkArgs(extra: readonly string[]): { args: string[]; network: TestN
   return { args, network };
 }
 
-export async function startDaemon(
-  opts: { extraArgs?: string[]; dataRoot?: string } = {},
-): Promise<TestDaemon> {
-  const base = mkdtempSync(join(tmpdir(), "berth-test-"));
-  const dataRoot = opts.dataRoot ?? join(base, "data");
+export interface StartOptions {
+  extraArgs?: string[];
+  /** Another data root (kept at stop); a second daemon on a live one must fail. */
+  dataRoot?: string;
+  /**
+   * Start again where a stopped or killed daemon ran: same data root, exec root,
+   * socket, bridge, subnet and chains, as a host restart of berthd would.
+   */
+  restartOf?: TestDaemon;
+}
+
+export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> {
+  const prev = opts.restartOf;
+  const base = prev ? dirname(prev.execRoot) : mkdtempSync(join(tmpdir(), "berth-test-"));
+  const dataRoot = prev?.dataRoot ?? opts.dataRoot ?? join(base, "data");
+  const keepData = opts.dataRoot !== undefined || (prev !== undefined && !prev.dataRoot.startsWith(base));
   const execRoot = join(base, "run");
   const socket = join(execRoot, "berth.sock");
   const host = `unix://${socket}`;
   const logChunks: Buffer[] = [];
-  const net = networkArgs(opts.extraArgs ?? []);
+  const net = prev
+    ? networkArgs([
+        "--bridge-name",
+        prev.network.bridge,
+        "--iptables-chain-prefix",
+        prev.network.chainPrefix,
+        "--bip",
+        prev.network.bip,
+        ...(opts.extraArgs ?? []),
+      ])
+    : networkArgs(opts.extraArgs ?? []);
+  if (prev)
+    net.args.push(
+      "--bridge-name",
+      prev.network.bridge,
+      "--iptables-chain-prefix",
+      prev.network.chainPrefix,
+      "--bip",
+      prev.network.bip,
+    );
   const child = spawn(
     process.execPath,
     [
@@ -207,7 +237,8 @@ export async function startDaemon(
         clearTimeout(timer);
         if (child.exitCode === null) child.kill("SIGKILL");
       }
-      if (opts.dataRoot === undefined) rmSync(base, { recursive: true, force: true });
+      if (child.signalCode === "SIGKILL") return; // a crash: what it left is for the restart to find
+      if (!keepData) rmSync(base, { recursive: true, force: true });
       else rmSync(execRoot, { recursive: true, force: true });
     },
   };
