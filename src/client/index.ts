@@ -5,6 +5,7 @@
  */
 import { BuildClient } from "./build.js";
 import { DistributionClient } from "./distribution.js";
+import { ContainerExtrasClient } from "./containerExtras.js";
 import { ImagesClient } from "./images.js";
 import { NetworksClient } from "./networks.js";
 import { SystemClient } from "./system.js";
@@ -20,6 +21,8 @@ export class EngineClient {
   readonly distribution: DistributionClient;
   readonly volumes: VolumesClient;
   readonly networks: NetworksClient;
+  /** cp, top, diff, export, commit, stats, update. */
+  readonly containerExtras: ContainerExtrasClient;
   readonly build: BuildClient;
 
   constructor(readonly transport: Transport) {
@@ -28,6 +31,7 @@ export class EngineClient {
     this.distribution = new DistributionClient(transport);
     this.volumes = new VolumesClient(transport);
     this.networks = new NetworksClient(transport);
+    this.containerExtras = new ContainerExtrasClient(transport);
     this.build = new BuildClient(transport);
   }
 

@@ -3,6 +3,7 @@
  * command module adds its specs here.
  */
 import type { CommandSpec, GroupSpec } from "../spec.js";
+import * as containerIo from "./containerIo.js";
 import * as build from "./build.js";
 import * as imageArchive from "./imageArchive.js";
 import * as imageDf from "./imageDf.js";
@@ -26,6 +27,7 @@ export const groups: GroupSpec[] = [
 ];
 
 export const allCommands: CommandSpec[] = [
+  ...containerIo.commands,
   ...build.commands,
   system.version,
   system.info,

@@ -104,7 +104,7 @@ export class ContainerArchive {
     let linkTarget = "";
     if (st.isSymbolicLink()) {
       try {
-        linkTarget = containerPath(view.resolve(r.comps, true).comps);
+        linkTarget = containerPath(view.resolve(r.comps, true, true).comps);
       } catch {
         linkTarget = ""; // a dangling chain: Docker reports what it could resolve; nothing here
       }

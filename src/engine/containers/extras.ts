@@ -50,7 +50,11 @@ export class ContainerExtras {
   constructor(d: ContainerExtrasDeps) {
     this.archive = new ContainerArchive(d.containers, d.layers);
     this.fs = new ContainerFilesystem(d.containers, d.layers);
-    this.topper = new ContainerTop({ containers: d.containers, runtime: d.runtime, ps: (args) => d.ps(args) });
+    this.topper = new ContainerTop({
+      containers: d.containers,
+      runtime: d.runtime,
+      ps: (args) => d.ps(args),
+    });
     this.committer = new ContainerCommitter({
       containers: d.containers,
       layers: d.layers,
@@ -59,7 +63,10 @@ export class ContainerExtras {
       events: d.events,
     });
     this.sampler = new ContainerStats({ containers: d.containers, runtime: d.runtime });
-    this.updater = new ContainerUpdater({ containers: d.containers, updateResources: (id, r) => d.updateResources(id, r) });
+    this.updater = new ContainerUpdater({
+      containers: d.containers,
+      updateResources: (id, r) => d.updateResources(id, r),
+    });
   }
 
   statPath(ref: string, path: string): Promise<PathStat> {

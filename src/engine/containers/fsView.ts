@@ -102,9 +102,9 @@ export class FsView {
    * Resolves `path` inside the view. Symlinks in every parent are followed;
    * the last component too when `followLast`. A missing parent is not-found,
    * a parent that is not a directory is invalid; a missing last component
-   * gives `stat: undefined`.
+   * gives `stat: undefined` (with `lenient`, a missing parent does too).
    */
-  resolve(path: string | readonly string[], followLast: boolean): Resolved {
+  resolve(path: string | readonly string[], followLast: boolean, lenient = false): Resolved {
     const todo = (typeof path === "string" ? cleanComps(path) : [...path]).reverse();
     let out: string[] = [];
     let links = 0;
@@ -120,6 +120,15 @@ export class FsView {
       const st = lstatOrUndefined(host);
       if (st === undefined) {
         if (last) return { comps: out, host, stat: undefined };
+        // Lenient (a link's final target, as FollowSymlinkInScope): the rest is taken as written.
+        if (lenient) {
+          for (let i = todo.length - 1; i >= 0; i--) {
+            const t = todo[i] as string;
+            if (t === "..") out.pop();
+            else out.push(t);
+          }
+          return { comps: out, host: this.host(out), stat: undefined };
+        }
         throw notFound(`no such file or directory: ${containerPath(out)}`);
       }
       if (st.isSymbolicLink() && (!last || followLast)) {
