@@ -5,8 +5,8 @@
  * container's netns (and its hostname); aliases and static addresses only
  * on user-defined networks.
  */
-import { invalid, notFound } from "../errors.js";
-import type { ContainerServiceDeps, NetworkInfo } from "./deps.js";
+import { invalid, isEngineError, notFound } from "../errors.js";
+import type { ContainerNetworking, ContainerServiceDeps, NetworkInfo } from "./deps.js";
 import type { ContainerSpec, NetworkEndpointConfig, NetworkRequest } from "./model.js";
 import { sharedNetnsOf } from "./sandbox.js";
 import type { ContainerStore } from "./store.js";
@@ -41,12 +41,12 @@ export function planNetworks(
   }
   if (mode === "none" || mode === "host") return { mode };
   if (deps.networking === undefined) throw notFound(messages.noSuchNetwork(mode));
-  const first = deps.networking.resolve(mode);
+  const first = resolveOrKeep(deps.networking, mode);
   if (first.driver === "host") return { mode: "host" };
   if (first.driver === "null") return { mode: "none" };
   const networks: NetworkEndpointConfig[] = [];
   const add = (n: NetworkInfo, r: NetworkRequest | undefined) => {
-    if (networks.some((x) => x.id === n.id)) return;
+    if (networks.some((x) => (n.id !== "" && x.id === n.id) || x.name === n.name)) return;
     if (n.driver !== "bridge")
       throw invalid(`container cannot be connected to network ${n.name} with driver ${n.driver}`);
     networks.push(endpointConfig(n, r));
@@ -56,8 +56,22 @@ export function planNetworks(
     (r) => r.ref === asked || r.ref === mode || r.ref === first.name || r.ref === first.id,
   );
   add(first, own);
-  for (const r of requests) if (r !== own) add(deps.networking.resolve(r.ref), r);
+  for (const r of requests) if (r !== own) add(resolveOrKeep(deps.networking, r.ref), r);
   return { mode, networks };
+}
+
+/**
+ * As dockerd: a network that does not exist (yet) does not fail the create;
+ * the start does, with "network X not found". (A 404 from create would make
+ * the docker CLI try to pull the image.)
+ */
+function resolveOrKeep(net: ContainerNetworking, ref: string): NetworkInfo {
+  try {
+    return net.resolve(ref);
+  } catch (err) {
+    if (!isEngineError(err, "not-found")) throw err;
+    return { id: "", name: ref, driver: "bridge" };
+  }
 }
 
 /** The endpoint settings kept for a network; Docker's checks on what the default bridge allows. */

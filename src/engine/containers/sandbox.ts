@@ -8,7 +8,13 @@ import { readFile } from "node:fs/promises";
 import { conflict, EngineError, invalid, isEngineError, notFound } from "../errors.js";
 import type { ContainerId } from "../ids.js";
 import { messages } from "../messages.js";
-import type { ContainerServiceDeps, EndpointState, PortRequest } from "./deps.js";
+import type {
+  ContainerNetworking,
+  ContainerServiceDeps,
+  EndpointState,
+  NetworkInfo,
+  PortRequest,
+} from "./deps.js";
 import type { Container, NetworkEndpointConfig } from "./model.js";
 import type { ContainerPaths } from "./service.js";
 import { hostnameFile, hostsFile, resolvConf } from "./spec/hostFiles.js";
@@ -101,7 +107,7 @@ export async function joinSandbox(
   let dnsServer: string | undefined;
   let netnsPath: string | null = null;
   for (const cfg of networksOf(c)) {
-    const n = net.resolve(cfg.id || cfg.name);
+    const n = resolveForStart(net, cfg);
     const ep = await net.join({ id: c.id, name: c.name }, { ...cfg, id: n.id, name: n.name });
     if (ep.ip) addresses.push(ep.ip);
     dnsServer ??= ep.dnsServer;
@@ -117,6 +123,22 @@ export async function joinSandbox(
     }
   }
   return { plan: { kind: "netns", path: netnsPath }, addresses, ...(dnsServer ? { dnsServer } : {}) };
+}
+
+/** The network by its ID (a removed and re-created namesake is another network), else by name. */
+function resolveForStart(net: ContainerNetworking, cfg: NetworkEndpointConfig): NetworkInfo {
+  try {
+    return net.resolve(cfg.id || cfg.name);
+  } catch (err) {
+    if (!isEngineError(err, "not-found")) throw err;
+    throw new EngineError(
+      "not-found",
+      `failed to set up container networking: network ${cfg.name} not found`,
+      {
+        cause: err,
+      },
+    );
+  }
 }
 
 /** Docker's wording for a port that cannot be bound, keeping the error's kind. */
