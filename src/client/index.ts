@@ -5,6 +5,8 @@
  */
 import { BuildClient } from "./build.js";
 import { DistributionClient } from "./distribution.js";
+import { ContainersClient } from "./containers.js";
+import { ExecClient } from "./exec.js";
 import { ContainerExtrasClient } from "./containerExtras.js";
 import { ImagesClient } from "./images.js";
 import { NetworksClient } from "./networks.js";
@@ -13,7 +15,8 @@ import { Transport, parseEndpoint } from "./transport.js";
 import { VolumesClient } from "./volumes.js";
 
 export { ApiError, ConnectionError } from "./errors.js";
-export { Transport, parseEndpoint, jsonLines, readAll, type Endpoint } from "./transport.js";
+export { Transport, parseEndpoint, jsonLines, readAll, type Endpoint, type Upgraded } from "./transport.js";
+export type { AttachOptions, LogsOptions, StopOptions, WaitCondition, Waiter } from "./containers.js";
 
 export class EngineClient {
   readonly system: SystemClient;
@@ -23,6 +26,8 @@ export class EngineClient {
   readonly networks: NetworksClient;
   /** cp, top, diff, export, commit, stats, update. */
   readonly containerExtras: ContainerExtrasClient;
+  readonly containers: ContainersClient;
+  readonly exec: ExecClient;
   readonly build: BuildClient;
 
   constructor(readonly transport: Transport) {
@@ -32,6 +37,8 @@ export class EngineClient {
     this.volumes = new VolumesClient(transport);
     this.networks = new NetworksClient(transport);
     this.containerExtras = new ContainerExtrasClient(transport);
+    this.containers = new ContainersClient(transport);
+    this.exec = new ExecClient(transport);
     this.build = new BuildClient(transport);
   }
 

@@ -4,6 +4,7 @@
  */
 import type { CommandSpec, GroupSpec } from "../spec.js";
 import * as containerIo from "./containerIo.js";
+import * as containers from "./containers.js";
 import * as build from "./build.js";
 import * as imageArchive from "./imageArchive.js";
 import * as imageDf from "./imageDf.js";
@@ -19,6 +20,7 @@ import * as volume from "./volume.js";
 
 export const groups: GroupSpec[] = [
   { name: "builder", description: "Manage builds" },
+  { name: "container", description: "Manage containers" },
   { name: "image", description: "Manage images" },
   { name: "network", description: "Manage networks" },
   { name: "registry", description: "Run an OCI distribution registry" },
@@ -28,6 +30,7 @@ export const groups: GroupSpec[] = [
 
 export const allCommands: CommandSpec[] = [
   ...containerIo.commands,
+  ...containers.commands,
   ...build.commands,
   system.version,
   system.info,
