@@ -352,7 +352,7 @@ async function copyToContainer(
   }
   if (src === "-") {
     if (!dstInfo.isDir) throw new CliError(`destination "${container}:${dst}" must be a directory`);
-    await client.putArchive(container, dstInfo.path, ctx.stdin as Readable, {
+    await client.putArchive(container, dstInfo.path, ctx.stdin, {
       noOverwriteDirNonDir: true,
       copyUIDGID,
     });
