@@ -572,6 +572,8 @@ export class ContainerService {
     const aborted = new Promise<never>((_, reject) => {
       signal?.addEventListener("abort", () => reject(new Error("wait aborted")), { once: true });
     });
+    // The client may hang up after the outcome is known (or with no race at all): not a crash.
+    aborted.catch(() => undefined);
     let outcome: Promise<WaitResult>;
     switch (condition) {
       case "removed":
