@@ -84,3 +84,9 @@ test("swarm endpoints answer like a node outside a swarm", async () => {
   assert.equal(plugins.code, 0, plugins.stderr);
   assert.equal(plugins.stdout, "");
 });
+
+test("docker inspect of an unknown name walks every type, then says No such object", async () => {
+  const r = await d.docker(["inspect", "nothing-here"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /No such object: nothing-here/);
+});

@@ -1,9 +1,10 @@
 /**
  * Swarm mode and plugins. Berth is a single-host engine: it answers as a
  * Docker node outside any swarm does (503 for manager-only endpoints), and
- * refuses to create a swarm with 501. It has no plugins.
+ * refuses to create a swarm with 501. It has no plugins, so every plugin name
+ * is unknown.
  */
-import { notImplemented, unavailable } from "../engine/errors.js";
+import { notFound, notImplemented, unavailable } from "../engine/errors.js";
 import { notSwarmManager } from "../engine/messages.js";
 import type { Route } from "./router.js";
 
@@ -34,6 +35,13 @@ export function swarmRoutes(): Route[] {
     { method: "POST", path: "/swarm/leave", handler: notManager },
     { method: "GET", path: "/plugins", handler: async (ctx) => ctx.json(200, []) },
     { method: "POST", path: "/plugins/pull", handler: noPlugins },
-    { method: "GET", path: "/plugins/{name*}/json", handler: noPlugins },
+    {
+      method: "GET",
+      path: "/plugins/{name*}/json",
+      // No plugin exists, so any name is unknown: 404 lets `docker inspect X` try the next type.
+      handler: async (ctx) => {
+        throw notFound(`plugin "${ctx.param("name")}" not found`);
+      },
+    },
   ];
 }
