@@ -203,6 +203,8 @@ test("a missing network fails the run with Docker's text and exit 125", async ()
 test("published ports answer on loopback and from another namespace; -P and docker port", async () => {
   await runD("web", ["-p", "127.0.0.1:0:80", "-p", "18481:80", ...httpd]);
   const port = await ok(["port", "web", "80/tcp"]);
+  const berthPort = await d.berth(["port", "web", "80/tcp"]);
+  assert.equal(berthPort.stdout, port, berthPort.stderr);
   const lines = port.trim().split("\n").sort();
   assert.equal(lines.length, 2, port);
   assert.ok(lines.includes("0.0.0.0:18481"), port);

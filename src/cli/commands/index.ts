@@ -11,6 +11,7 @@ import * as imageDf from "./imageDf.js";
 import * as images from "./images.js";
 import * as loginCmds from "./login.js";
 import * as network from "./network.js";
+import * as portCmd from "./port.js";
 import * as pullCmd from "./pull.js";
 import * as pushCmd from "./push.js";
 import * as registry from "./registry.js";
@@ -51,6 +52,7 @@ export const allCommands: CommandSpec[] = [
   loginCmds.logout,
   searchCmd.search,
   ...network.commands,
+  portCmd.port,
   ...registry.commands,
   volume.create,
   volume.list,
