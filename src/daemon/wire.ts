@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Route } from "../api/router.js";
 import { containerRoutes } from "../api/containers/index.js";
+import { toSummary } from "../api/containers/wire.js";
 import { containerArchiveRoutes } from "../api/containers/archive.js";
 import { containerExtraRoutes } from "../api/containers/extras.js";
 import { buildRoutes, toBuildCacheWire } from "../api/build.js";
@@ -202,6 +203,12 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
       openUrl: openUrlSource,
       pullImage: pullImageHandler(distribution),
       volumesDiskUsage: async () => toVolumesDiskUsageWire(await volumes.diskUsage()),
+      containersDiskUsage: async () =>
+        Promise.all(
+          containers
+            .list()
+            .map(async (c) => toSummary(c, await containers.sizeRw(c.id), containers.networkState(c))),
+        ),
       buildCacheDiskUsage: () => builds.records().map(toBuildCacheWire),
     }),
     buildRoutes(builds),

@@ -51,6 +51,8 @@ export interface ImagesRouteDeps {
   pullImage?: (ctx: RequestContext) => Promise<void>;
   /** The `Volumes` part of disk usage (api/volumes.ts maps it), when the volume service is wired. */
   volumesDiskUsage?: () => Promise<unknown[]>;
+  /** `system df` containers: the list summaries with SizeRw. */
+  containersDiskUsage?: () => Promise<unknown[]>;
   /** The `BuildCache` part of disk usage (api/build.ts maps it), when the builder is wired. */
   buildCacheDiskUsage?: () => unknown[];
 }
@@ -257,7 +259,7 @@ async function diskUsage(backend: ImagesBackend, deps: ImagesRouteDeps, ctx: Req
     body.Images = du.images.map((s) => toSummaryWire(s, ctx.apiVersion));
   }
   // Owners of containers, volumes and the build cache fill these in.
-  if (want("container")) body.Containers = [];
+  if (want("container")) body.Containers = deps.containersDiskUsage ? await deps.containersDiskUsage() : [];
   if (want("volume")) body.Volumes = deps.volumesDiskUsage ? await deps.volumesDiskUsage() : [];
   if (want("build-cache")) body.BuildCache = deps.buildCacheDiskUsage ? deps.buildCacheDiskUsage() : [];
   ctx.json(200, body);
