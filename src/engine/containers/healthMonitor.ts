@@ -105,7 +105,8 @@ export class HealthMonitor {
       if (c === undefined || hc === undefined || signal.aborted) return;
       const t = healthTimings(hc);
       const startedMs = startedAtMs(c);
-      const delay = nextProbeDelay(t, this.now() - startedMs, c.health?.status ?? "starting");
+      const elapsed = Math.max(0, this.now() - startedMs);
+      const delay = nextProbeDelay(t, elapsed, c.health?.status ?? "starting");
       if (!(await this.sleep(delay, signal))) return;
       const current = this.host.get(id);
       if (current === undefined) return;
