@@ -183,6 +183,10 @@ async function pullLayers(
   for (let i = 0; i < firstMissing; i++) ctx.emit({ kind: "layer", id: ids[i]!, status: "Already exists" });
   const todo = layers.slice(firstMissing).map((desc, k) => ({ desc, index: firstMissing + k }));
   if (todo.length === 0) return;
+  // Refuse before downloading what could not be unpacked.
+  if (!hasZstd() && todo.some((t) => layerCompression(t.desc.mediaType) === "zstd")) {
+    throw notImplemented(distributionMessages.noZstd());
+  }
   for (const t of todo) ctx.emit({ kind: "layer", id: ids[t.index]!, status: "Pulling fs layer" });
 
   await mkdir(ctx.tmpDir, { recursive: true });
