@@ -36,7 +36,7 @@ export const port: CommandSpec = {
   async run(ctx, args) {
     const [container = "", wanted] = args.positionals;
     const c = await ctx.client.containers.inspect(container);
-    const ports = ((c.NetworkSettings as { Ports?: PortMap }).Ports ?? {}) as PortMap;
+    const ports = (c.NetworkSettings as { Ports?: PortMap }).Ports ?? {};
     for (const line of portLines(container, ports, wanted)) ctx.stdout.write(`${line}\n`);
     return 0;
   },
