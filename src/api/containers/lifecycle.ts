@@ -109,8 +109,13 @@ async function listFilter(
     (health === undefined || health(c)) &&
     any("exited", (v) => c.state.status === "exited" && viewState(c.state).exitCode === Number(v)) &&
     any("ancestor", () => ancestors.includes(c.imageRef) || ancestors.includes(c.imageId)) &&
-    any("network", (v) => c.spec.host.networkMode === v || (c.networks ?? []).some((n) => n.name === v || n.id === v)) &&
-    any("volume", (v) => c.spec.host.mounts.some((m) => (m.type === "volume" && m.name === v) || m.target === v)) &&
+    any(
+      "network",
+      (v) => c.spec.host.networkMode === v || (c.networks ?? []).some((n) => n.name === v || n.id === v),
+    ) &&
+    any("volume", (v) =>
+      c.spec.host.mounts.some((m) => (m.type === "volume" && m.name === v) || m.target === v),
+    ) &&
     any("expose", (v) => portMatch(Object.keys(c.config.exposedPorts), v)) &&
     any("publish", (v) =>
       portMatch(

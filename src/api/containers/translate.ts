@@ -55,7 +55,8 @@ export function parseBind(spec: string): MountSpec {
   if (!target.startsWith("/")) throw invalid(`invalid volume specification: '${spec}'`);
   const opts = mode.split(",").filter((o) => o !== "");
   if (!source.startsWith("/")) {
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(source)) throw invalid(`invalid volume specification: '${spec}'`);
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(source))
+      throw invalid(`invalid volume specification: '${spec}'`);
     return namedVolumeBind(source, target, opts);
   }
   let readOnly = false;
@@ -204,7 +205,9 @@ function hostSpec(h: HostConfigWire): HostSpec {
     dnsOptions: h.DnsOptions ?? [],
     portBindings: parsePortBindings(h.PortBindings),
     publishAll: h.PublishAllPorts === true,
-    volumesFrom: Array.isArray(h.VolumesFrom) ? h.VolumesFrom.filter((v): v is string => typeof v === "string") : [],
+    volumesFrom: Array.isArray(h.VolumesFrom)
+      ? h.VolumesFrom.filter((v): v is string => typeof v === "string")
+      : [],
   };
 }
 

@@ -237,7 +237,14 @@ export class ContainerService {
 
   /** docker network connect: kept in the record; joined at once when running. */
   connectNetwork(ref: string, network: string, opts: ConnectOptions): Promise<void> {
-    return connectNetwork(this.deps, (r, fn) => this.withLock(r, fn), (c) => this.paths(c.id).hosts, ref, network, opts);
+    return connectNetwork(
+      this.deps,
+      (r, fn) => this.withLock(r, fn),
+      (c) => this.paths(c.id).hosts,
+      ref,
+      network,
+      opts,
+    );
   }
 
   disconnectNetwork(ref: string, network: string, force: boolean): Promise<void> {
