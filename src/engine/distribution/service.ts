@@ -3,6 +3,7 @@
  * inspect, over the image service and the layer store. One registry
  * session per operation, scoped to the repositories it touches.
  */
+import { rmSync } from "node:fs";
 import type { ContentProvider } from "../content/index.js";
 import { invalid, notFound } from "../errors.js";
 import type { ChainId } from "../ids.js";
@@ -60,6 +61,8 @@ export class DistributionService {
   constructor(private readonly deps: DistributionDeps) {
     validateRegistryConfig(deps.registries);
     this.cache = new BlobCache(deps.db);
+    // Downloads a crash left half-done: nothing refers to them.
+    rmSync(deps.tmpDir, { recursive: true, force: true });
   }
 
   /** POST /images/create?fromImage=. */
