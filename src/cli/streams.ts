@@ -257,3 +257,23 @@ export function proxySignals(kill: (signal: string) => Promise<void>): () => voi
 export function ttySize(out: TtyOut): { height: number; width: number } {
   return out.isTTY ? { height: out.rows ?? 0, width: out.columns ?? 0 } : { height: 0, width: 0 };
 }
+
+/**
+ * A logrus line as the docker CLI writes it: "ERRO[0000] msg" on a terminal,
+ * `time="…" level=error msg="…"` otherwise.
+ */
+export function logrusLine(level: "error" | "warning", msg: string, toTerminal: boolean): string {
+  if (toTerminal) return `${level === "error" ? "ERRO" : "WARN"}[0000] ${msg}\n`;
+  const now = new Date();
+  const off = -now.getTimezoneOffset();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const local = new Date(now.getTime() + off * 60_000).toISOString().slice(0, 19);
+  const zone =
+    off === 0
+      ? "Z"
+      : `${off < 0 ? "-" : "+"}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+  const quoted = /^[A-Za-z0-9\-._/@^+]+$/.test(msg) ? msg : JSON.stringify(msg);
+  return `time="${local}${zone}" level=${level} msg=${quoted}\n`;
+}
+
+export const isTty = (s: unknown): boolean => (s as { isTTY?: boolean }).isTTY === true;

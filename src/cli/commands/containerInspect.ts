@@ -64,7 +64,14 @@ async function inspectAll(
       try {
         ctx.stdout.write(executeFormat(tmpl, element) + "\n");
       } catch (err) {
-        errors.push((err as Error).message);
+        // docker retries on the raw JSON as a map with missingkey=error, so a field the
+        // typed object lacks ends as that map's error.
+        errors.push(
+          (err as Error).message.replace(
+            /can't evaluate field (\S+) in type \S+$/,
+            (_m, field: string) => `map has no entry for key "${field}"`,
+          ),
+        );
       }
     }
   }

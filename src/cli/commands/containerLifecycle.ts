@@ -6,7 +6,14 @@
 import { ApiError } from "../../client/index.js";
 import { CliError, type CliContext } from "../context.js";
 import type { CommandSpec, FlagSpec, ParsedArgs } from "../spec.js";
-import { detachKeysSetting, monitorTtySize, proxySignals, streamHijacked } from "../streams.js";
+import {
+  detachKeysSetting,
+  isTty,
+  logrusLine,
+  monitorTtySize,
+  proxySignals,
+  streamHijacked,
+} from "../streams.js";
 
 /** An error as docker's CLI prints it: the daemon's with its prefix, ours as is. */
 export function errorText(err: unknown): string {
@@ -101,7 +108,7 @@ export const stop: CommandSpec = {
   flags: timeoutFlags,
   args: { min: 1, max: Infinity },
   async run(ctx, args) {
-    if (args.given.has("time")) ctx.stderr.write("Flag --time has been deprecated, use --timeout instead\n");
+    if (args.given.has("time")) ctx.stdout.write("Flag --time has been deprecated, use --timeout instead\n");
     const opts = stopOptions(args);
     return eachContainer(ctx, args.positionals, (ref) => ctx.client.containers.stop(ref, opts));
   },
@@ -115,7 +122,7 @@ export const restart: CommandSpec = {
   flags: timeoutFlags,
   args: { min: 1, max: Infinity },
   async run(ctx, args) {
-    if (args.given.has("time")) ctx.stderr.write("Flag --time has been deprecated, use --timeout instead\n");
+    if (args.given.has("time")) ctx.stdout.write("Flag --time has been deprecated, use --timeout instead\n");
     const opts = stopOptions(args);
     return eachContainer(ctx, args.positionals, (ref) => ctx.client.containers.restart(ref, opts), {
       parallel: false,
@@ -317,7 +324,7 @@ async function startAttached(ctx: CliContext, args: ParsedArgs): Promise<number>
       stdout: ctx.stdout,
       stderr: ctx.stderr,
       detachKeys,
-      warn: (t) => ctx.stderr.write(`WARN[0000] ${t}\n`),
+      warn: (t) => ctx.stderr.write(logrusLine("warning", t, isTty(ctx.stderr))),
     });
     const waiter = await ctx.client.containers.waiter(
       c.Id,

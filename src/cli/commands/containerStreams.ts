@@ -7,7 +7,15 @@ import { Demuxer } from "../../api/stdcopy.js";
 import { ApiError } from "../../client/index.js";
 import { CliError, type CliContext } from "../context.js";
 import type { CommandSpec } from "../spec.js";
-import { detachKeysSetting, monitorTtySize, proxySignals, streamHijacked, ttySize } from "../streams.js";
+import {
+  detachKeysSetting,
+  isTty,
+  logrusLine,
+  monitorTtySize,
+  proxySignals,
+  streamHijacked,
+  ttySize,
+} from "../streams.js";
 import { parseKvFile, parseGoDuration, validateEnv } from "./containerOptsParse.js";
 
 const detachKeysFlag = {
@@ -192,7 +200,7 @@ export const attach: CommandSpec = {
         stdout: ctx.stdout,
         stderr: ctx.stderr,
         detachKeys,
-        warn: (t) => ctx.stderr.write(`WARN[0000] ${t}\n`),
+        warn: (t) => ctx.stderr.write(logrusLine("warning", t, isTty(ctx.stderr))),
       });
       if (how === "detached") throw new CliError("read escape sequence");
     } finally {
@@ -306,7 +314,7 @@ export const exec: CommandSpec = {
         stdout: ctx.stdout,
         stderr: tty ? ctx.stdout : ctx.stderr,
         detachKeys,
-        warn: (t) => ctx.stderr.write(`WARN[0000] ${t}\n`),
+        warn: (t) => ctx.stderr.write(logrusLine("warning", t, isTty(ctx.stderr))),
       });
     } finally {
       stopResize?.();

@@ -6,7 +6,17 @@
 import type { ContainerSummary } from "../../api/types/containers.js";
 import { familiarName, familiarString, parseNormalizedNamed } from "../../engine/images/reference.js";
 import { CliError } from "../context.js";
-import { ellipsis, goQuote, humanSize, parseFormat, renderRows, shortId, timeAgo } from "../format/index.js";
+import {
+  ellipsis,
+  executeFormat,
+  goQuote,
+  humanSize,
+  markStruct,
+  parseFormat,
+  renderRows,
+  shortId,
+  timeAgo,
+} from "../format/index.js";
 import type { CommandSpec } from "../spec.js";
 import { parseFilterFlags } from "./images.js";
 
@@ -154,6 +164,22 @@ export function containerRow(c: ContainerSummary, trunc: boolean, now = Date.now
   };
 }
 
+const emptySummary: ContainerSummary = {
+  Id: "",
+  Names: [],
+  Image: "",
+  ImageID: "",
+  Command: "",
+  Created: 0,
+  Ports: [],
+  Labels: {},
+  State: "",
+  Status: "",
+  HostConfig: { NetworkMode: "" },
+  NetworkSettings: { Networks: {} },
+  Mounts: [],
+};
+
 const headers = {
   ID: "CONTAINER ID",
   Names: "NAMES",
@@ -263,12 +289,23 @@ export const ps: CommandSpec = {
     if (args.bools.get("latest") === true && limit === -1) limit = 1;
     let size = args.bools.get("size") === true;
     if (format !== "") {
+      const text = format.startsWith("table") ? format.slice(5) : format === "json" ? "{{json .}}" : format;
+      const unprefixed = (err: unknown) => (err as Error).message.replace(/^template parsing error: /, "");
+      let tmpl;
       try {
-        parseFormat(format.startsWith("table") ? format.slice(5) : format === "json" ? "{{json .}}" : format);
+        tmpl = parseFormat(text);
       } catch (err) {
-        throw new CliError(
-          `failed to parse template: ${(err as Error).message.replace(/^template parsing error: /, "")}`,
+        throw new CliError(`failed to parse template: ${unprefixed(err)}`);
+      }
+      // docker executes the template once on an empty row to validate it.
+      try {
+        executeFormat(
+          tmpl,
+          markStruct(containerRow(emptySummary, true), { typeName: "*formatter.ContainerContext" }),
+          "*formatter.ContainerContext",
         );
+      } catch (err) {
+        throw new CliError(`failed to execute template: ${unprefixed(err)}`);
       }
       if (!quiet && !size && !args.given.has("size") && /\.Size\b/.test(format)) size = true;
     }

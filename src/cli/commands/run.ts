@@ -10,7 +10,15 @@ import { familiarString, parseAnyReference, withDefaultTag } from "../../engine/
 import { CliError, type CliContext } from "../context.js";
 import { cliName } from "../help.js";
 import type { CommandSpec, ParsedArgs } from "../spec.js";
-import { detachKeysSetting, monitorTtySize, proxySignals, streamHijacked, type TtyOut } from "../streams.js";
+import {
+  detachKeysSetting,
+  isTty,
+  logrusLine,
+  monitorTtySize,
+  proxySignals,
+  streamHijacked,
+  type TtyOut,
+} from "../streams.js";
 import { containerFlags, createOnlyFlags, runOnlyFlags } from "./containerFlags.js";
 import { FlagError, OptsError, toCreateBody, type ParsedContainer } from "./containerOpts.js";
 import { displayJsonMessages } from "./imageProgress.js";
@@ -209,7 +217,7 @@ async function attachStartWait(
       ...(config.AttachStdout ? { stdout: ctx.stdout } : {}),
       ...(config.AttachStderr ? { stderr: tty ? ctx.stdout : ctx.stderr } : {}),
       detachKeys,
-      warn: (t) => ctx.stderr.write(`WARN[0000] ${t}\n`),
+      warn: (t) => ctx.stderr.write(logrusLine("warning", t, isTty(ctx.stderr))),
     });
   }
   const waiter = await ctx.client.containers.waiter(id, autoRemove ? "removed" : "next-exit");
@@ -218,13 +226,17 @@ async function attachStartWait(
   const status = waiter.result.then(
     (r) => {
       if (r.Error?.Message) {
-        ctx.stderr.write(`ERRO[0000] Error waiting for container: ${r.Error.Message}\n`);
+        ctx.stderr.write(
+          logrusLine("error", `Error waiting for container: ${r.Error.Message}`, isTty(ctx.stderr)),
+        );
         return 125;
       }
       return r.StatusCode;
     },
     (err: unknown) => {
-      ctx.stderr.write(`ERRO[0000] error waiting for container: ${(err as Error).message}\n`);
+      ctx.stderr.write(
+        logrusLine("error", `error waiting for container: ${(err as Error).message}`, isTty(ctx.stderr)),
+      );
       return 125;
     },
   );
