@@ -16,9 +16,17 @@ command -v docker-registry >/dev/null || { echo "bench: needs docker-registry (a
 
 BENCH_TMP=$(mktemp -d /var/tmp/berth-bench-registry.XXXXXX)
 BERTH_SOCK=$BENCH_TMP/run/berth.sock
-reg_pid=""; berthd_pid=""
+berthd_pid=""
+# run_engine runs in a subshell: the registry's PID goes through a file.
+stop_registry() {
+  [ -f "$BENCH_TMP/reg.pid" ] || return 0
+  local pid; pid=$(cat "$BENCH_TMP/reg.pid")
+  kill "$pid" 2>/dev/null
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  rm -f "$BENCH_TMP/reg.pid"
+}
 cleanup() {
-  [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
+  stop_registry
   [ -n "$berthd_pid" ] && kill "$berthd_pid" 2>/dev/null && wait "$berthd_pid" 2>/dev/null
   if [ -S "$ref_sock" ]; then
     DOCKER_HOST=unix://$ref_sock docker rmi -f bench-registry-debian "127.0.0.1:${port:-0}/bench/debian:latest" >/dev/null 2>&1
@@ -32,12 +40,12 @@ name=127.0.0.1:$port/bench/debian:latest
 
 # A fresh registry (new storage) for each engine, so every push uploads everything.
 start_registry() {
-  [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
+  stop_registry
   rm -rf "$BENCH_TMP/reg"; mkdir -p "$BENCH_TMP/reg"
   printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
     "$BENCH_TMP/reg/data" "$port" > "$BENCH_TMP/reg/config.yml"
   docker-registry serve "$BENCH_TMP/reg/config.yml" >"$BENCH_TMP/reg/log" 2>&1 &
-  reg_pid=$!
+  echo $! > "$BENCH_TMP/reg.pid"
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && return; sleep 0.05; done
   echo "bench: docker-registry did not start" >&2; cat "$BENCH_TMP/reg/log" >&2; exit 1
 }
@@ -63,6 +71,7 @@ run_engine() {
   sync
   pull=$(time_ms docker pull "$name") || { echo "bench: pull failed on $1" >&2; exit 1; }
   docker rmi -f "$name" >/dev/null
+  stop_registry
   echo "$push $pull"
 }
 
@@ -74,11 +83,13 @@ for _ in $(seq 200); do [ -S "$BERTH_SOCK" ] && break; sleep 0.05; done
 [ -S "$BERTH_SOCK" ] || { echo "bench: berthd did not start:" >&2; cat "$BENCH_TMP/berthd.log" >&2; exit 1; }
 
 read -r b_push b_pull < <(run_engine "unix://$BERTH_SOCK")
+[ -n "${b_pull:-}" ] || { echo "bench: the berth run failed" >&2; exit 1; }
 mbs() { awk -v b="$bytes" -v ms="$1" 'BEGIN { printf "%.1f", b / 1e6 / (ms / 1000) }'; }
 printf 'image tar: %s bytes\n' "$bytes"
 printf 'berth:  push %s ms (%s MB/s), pull %s ms (%s MB/s)\n' "$b_push" "$(mbs "$b_push")" "$b_pull" "$(mbs "$b_pull")"
 if curl -sf --unix-socket "$ref_sock" http://x/_ping >/dev/null 2>&1; then
   read -r d_push d_pull < <(run_engine "unix://$ref_sock")
+  [ -n "${d_pull:-}" ] || { echo "bench: the docker run failed" >&2; exit 1; }
   printf 'docker: push %s ms (%s MB/s), pull %s ms (%s MB/s)\n' "$d_push" "$(mbs "$d_push")" "$d_pull" "$(mbs "$d_pull")"
   printf 'push berth/docker: %s\n' "$(ratio "$b_push" "$d_push")"
   printf 'pull berth/docker: %s\n' "$(ratio "$b_pull" "$d_pull")"
