@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(runc conmon iptables iproute2 busybox-static tini jq curl tmux skopeo)
+packages=(runc conmon iptables iproute2 busybox-static tini jq curl tmux skopeo docker-registry)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,7 +24,7 @@ fi
 npm run --silent build
 
 for bin in berth berthd; do
-  target="$PWD/bin/$bin.js"
+  target="$PWD/bin/$bin"; [ -e "$target" ] || target="$target.js"
   [ "$(readlink -f /usr/local/bin/$bin 2>/dev/null)" = "$target" ] || ln -sf "$target" /usr/local/bin/$bin
 done
 echo "setup: done"

@@ -1,4 +1,5 @@
 /** The berth process entry point. */
+import { unescapeArgv } from "./argv.js";
 import { runCli } from "./main.js";
 
-runCli(process.argv.slice(2));
+runCli(unescapeArgv(process.argv.slice(2)));

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Dockerode from "dockerode";
+import { escapeArgv } from "../../src/cli/argv.js";
 
 const buildRoot = fileURLToPath(new URL("../../", import.meta.url));
 const daemonEntry = join(buildRoot, "src", "daemon", "entry.js");
@@ -227,7 +228,9 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
     dockerode: new Dockerode({ socketPath: socket }),
     log,
     docker: (args, o) => run("docker", args, { ...o, env: { ...env, ...o?.env } }),
-    berth: (args, o) => run(process.execPath, [cliEntry, ...args], { ...o, env: { ...env, ...o?.env } }),
+    // Escaped like bin/berth does, so node itself never sees a --env-file meant for berth.
+    berth: (args, o) =>
+      run(process.execPath, [cliEntry, ...escapeArgv(args)], { ...o, env: { ...env, ...o?.env } }),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
