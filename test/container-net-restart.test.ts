@@ -86,7 +86,7 @@ test("running containers keep their addresses, ports and DNS across a daemon res
       "rdns,rpeer,rweb",
     );
     assert.equal(await until(() => httpGet(18581)), "up\n");
-    const ping = await d.docker(["exec", "rpeer", "ping", "-c1", "-W1", "rdns"]);
+    const ping = await d.docker(["exec", "rpeer", "ping", "-c2", "-W2", "rdns"]);
     assert.equal(ping.code, 0, ping.stdout + ping.stderr);
     assert.match(await ok(["port", "rweb"]), /^80\/tcp -> 127\.0\.0\.1:18581$/m);
     await ok(["rm", "-f", "rweb", "rdns", "rpeer"]);

@@ -96,7 +96,7 @@ test("default bridge: containers ping each other by IP, not by name", async () =
   const ip1 = await ipOf("bb1");
   assert.match(ip1, /^\d+\.\d+\.\d+\.\d+$/);
   assert.equal(ip1.split(".").slice(0, 3).join("."), d.network.bip.split(".").slice(0, 3).join("."));
-  const ping = await d.docker(["exec", "bb2", "ping", "-c1", "-W1", ip1]);
+  const ping = await d.docker(["exec", "bb2", "ping", "-c2", "-W2", ip1]);
   assert.equal(ping.code, 0, ping.stdout + ping.stderr);
   const byName = await d.docker(["exec", "bb2", "ping", "-c1", "-W1", "bb1"]);
   assert.notEqual(byName.code, 0);
@@ -120,7 +120,7 @@ test("user-defined network: names and aliases resolve; connect adds eth1; discon
   await runD("un1", ["--network", "h16net", "--network-alias", "alpha", "busybox", "sleep", "300"]);
   await runD("un2", ["--network", "h16net", "busybox", "sleep", "300"]);
   for (const target of ["un1", "alpha"]) {
-    const r = await d.docker(["exec", "un2", "ping", "-c1", "-W1", target]);
+    const r = await d.docker(["exec", "un2", "ping", "-c2", "-W2", target]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
   }
   const insp = JSON.parse(await ok(["inspect", "un1"]))[0];
@@ -139,7 +139,7 @@ test("user-defined network: names and aliases resolve; connect adds eth1; discon
   assert.match(addrs, /eth1\s+inet /);
   // As with dockerd, a container started on the default bridge keeps the host's resolvers: by address.
   const un1 = await ipOf("un1", "h16net");
-  assert.equal((await d.docker(["exec", "bb1", "ping", "-c1", "-W1", un1])).code, 0);
+  assert.equal((await d.docker(["exec", "bb1", "ping", "-c2", "-W2", un1])).code, 0);
   const connected = await d.docker(["network", "connect", "h16net", "bb1"]);
   assert.notEqual(connected.code, 0);
   assert.match(connected.stderr, /endpoint with name bb1 already exists in network h16net/);
@@ -180,7 +180,7 @@ test("a stopped container keeps connect, static IP and alias; start joins them",
   await ok(["start", "st1"]);
   await ok(["restart", "-t", "0", "st1"]);
   assert.equal(await ipOf("st1", "h16static"), "10.99.77.50");
-  assert.equal((await d.docker(["exec", "un2", "ping", "-c1", "-W1", "beta"])).code, 0);
+  assert.equal((await d.docker(["exec", "un2", "ping", "-c2", "-W2", "beta"])).code, 0);
   await ok(["rm", "-f", "st1"]);
 });
 

@@ -5,8 +5,8 @@ import { portLines } from "./port.js";
 const ports = {
   "443/tcp": [{ HostIp: "0.0.0.0", HostPort: "8443" }],
   "80/tcp": [
-    { HostIp: "0.0.0.0", HostPort: "8080" },
     { HostIp: "127.0.0.1", HostPort: "9090" },
+    { HostIp: "0.0.0.0", HostPort: "8080" },
   ],
   "53/udp": null,
 };

@@ -7,6 +7,9 @@ type PortMap = Record<string, { HostIp: string; HostPort: string }[] | null>;
 /** "ip:port", with brackets around an IPv6 address (Go's net.JoinHostPort). */
 const joinHostPort = (ip: string, port: string) => (ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
 
+/** docker port sorts its lines naturally ("80/tcp" before "443/tcp"). */
+const natural = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
+
 /** The lines docker port prints: every mapping, or the host side of one private port. */
 export function portLines(container: string, ports: PortMap, wanted?: string): string[] {
   if (wanted !== undefined) {
@@ -16,14 +19,13 @@ export function portLines(container: string, ports: PortMap, wanted?: string): s
     const bindings = ports[key];
     if (!bindings || bindings.length === 0)
       throw new CliError(`Error: No public port '${key}' published for ${container}`);
-    return bindings.map((b) => joinHostPort(b.HostIp, b.HostPort));
+    return bindings.map((b) => joinHostPort(b.HostIp, b.HostPort)).sort(natural);
   }
   const out: string[] = [];
   for (const [key, bindings] of Object.entries(ports)) {
     for (const b of bindings ?? []) out.push(`${key} -> ${joinHostPort(b.HostIp, b.HostPort)}`);
   }
-  // docker port sorts naturally ("80/tcp" before "443/tcp").
-  return out.sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  return out.sort(natural);
 }
 
 export const port: CommandSpec = {
