@@ -68,7 +68,9 @@ export async function cli(
   try {
     ({ globals, rest } = parseGlobals(argv));
   } catch (err) {
-    stderr.write(`${(err as Error).message}\nSee '${cliName} --help'.\n`);
+    stderr.write(
+      `${(err as Error).message}\n\nUsage:  ${cliName} [OPTIONS] COMMAND [ARG...]\n\nRun '${cliName} --help' for more information\n`,
+    );
     return 125;
   }
   if (globals.version) rest = ["version"];
@@ -82,24 +84,28 @@ export async function cli(
     if (group !== undefined) {
       if (rest.length > 1 && !rest[1]!.startsWith("-")) {
         stderr.write(
-          `${cliName}: unknown command: ${cliName} ${rest[0]} ${rest[1]}\n\nRun '${cliName} ${rest[0]} --help' for more information\n`,
+          `${cliName}: unknown command: ${cliName} ${rest[0]} ${rest[1]}\n\nUsage:  ${cliName} ${rest[0]}\n\nRun '${cliName} ${rest[0]} --help' for more information\n`,
         );
         return 1;
       }
       stdout.write(groupHelp(group.name, group.description, allCommands));
       return 0;
     }
-    stderr.write(`${cliName}: '${rest[0]}' is not a ${cliName} command.\nSee '${cliName} --help'\n`);
+    stderr.write(
+      `${cliName}: unknown command: ${cliName} ${rest[0]}\n\nRun '${cliName} --help' for more information\n`,
+    );
     return 1;
   }
-  const { spec, used } = found;
+  const { spec: canonical, used } = found;
   const name = `${cliName} ${rest.slice(0, used).join(" ")}`;
+  // Help and usage errors name the command as the user typed it (`images`, not `image ls`).
+  const spec = { ...canonical, usage: usageAs(canonical, rest.slice(0, used)) };
   let args;
   try {
     args = parseArgs(spec, rest.slice(used));
   } catch (err) {
     if (err instanceof UsageError) {
-      stderr.write(`${err.message}\nSee '${name} --help'.\n`);
+      stderr.write(usageErrorText(err.message, name, spec));
       return 125;
     }
     throw err;
@@ -108,18 +114,12 @@ export async function cli(
     stdout.write(commandHelp(spec));
     return 0;
   }
-  const n = args.positionals.length;
-  if (n < spec.args.min || n > spec.args.max) {
-    const what =
-      spec.args.min === spec.args.max
-        ? `exactly ${spec.args.min} argument${spec.args.min === 1 ? "" : "s"}`
-        : n < spec.args.min
-          ? `at least ${spec.args.min} argument${spec.args.min === 1 ? "" : "s"}`
-          : spec.args.max === 0
-            ? "no arguments"
-            : `at most ${spec.args.max} argument${spec.args.max === 1 ? "" : "s"}`;
+  const problem = argCountProblem(spec, args.positionals.length);
+  if (problem !== undefined) {
+    // docker 28's wording: "See" after "at least", "Run" for the other counts.
+    const verb = spec.args.max >= Number.MAX_SAFE_INTEGER ? "See" : "Run";
     stderr.write(
-      `"${name}" ${spec.args.max === 0 && spec.args.min === 0 ? "accepts" : "requires"} ${what}.\nSee '${name} --help'.\n\nUsage:  ${cliName} ${spec.usage}\n\n${spec.description}\n`,
+      `${cliName}: '${name}' ${problem}\n\nUsage:  ${cliName} ${spec.usage}\n\n${verb} '${name} --help' for more information\n`,
     );
     return 1;
   }
@@ -151,11 +151,37 @@ export async function cli(
       return 1;
     }
     if (err instanceof UsageError) {
-      stderr.write(`${err.message}\nSee '${name} --help'.\n`);
+      stderr.write(usageErrorText(err.message, name, spec));
       return 125;
     }
     throw err;
   }
+}
+
+function usageAs(spec: CommandSpec, typed: string[]): string {
+  for (const path of [spec.path, ...(spec.aliases ?? [])]) {
+    const words = path.join(" ");
+    if (spec.usage === words || spec.usage.startsWith(words + " ")) {
+      return typed.join(" ") + spec.usage.slice(words.length);
+    }
+  }
+  return spec.usage;
+}
+
+function usageErrorText(message: string, name: string, spec: CommandSpec): string {
+  return `${message}\n\nUsage:  ${cliName} ${spec.usage}\n\nRun '${name} --help' for more information\n`;
+}
+
+/** docker/cli's required.go checks, in its words; undefined when the count is fine. */
+function argCountProblem(spec: CommandSpec, n: number): string | undefined {
+  const { min, max } = spec.args;
+  if (n >= min && n <= max) return undefined;
+  const plural = (k: number) => `${k} argument${k === 1 ? "" : "s"}`;
+  if (max === 0) return "accepts no arguments";
+  if (max >= Number.MAX_SAFE_INTEGER) return `requires at least ${plural(min)}`;
+  if (min === max) return `requires ${plural(min)}`;
+  if (min === 0) return `requires at most ${plural(max)}`;
+  return `requires at least ${min} and at most ${plural(max)}`;
 }
 
 export function runCli(argv: readonly string[]): void {

@@ -238,7 +238,7 @@ export function renderContainers(
 export const ps: CommandSpec = {
   path: ["container", "ls"],
   aliases: [["ps"], ["container", "list"], ["container", "ps"]],
-  usage: "ps [OPTIONS]",
+  usage: "container ls [OPTIONS]",
   description: "List containers",
   flags: [
     {
