@@ -123,7 +123,8 @@ export function toBuildMessages(
     case "step":
       return [{ stream: `Step ${e.n}/${e.total} : ${e.text}` }, { stream: "\n" }];
     case "image":
-      return e.id === "" ? [] : [{ stream: ` ---> ${short(e.id)}\n` }];
+      // FROM scratch has no image yet: dockerd prints the marker with an empty ID.
+      return [{ stream: ` ---> ${e.id === "" ? "" : short(e.id)}\n` }];
     case "cache-hit":
       return [{ stream: " ---> Using cache\n" }];
     case "container":

@@ -26,6 +26,7 @@ import { Executor } from "./executor.js";
 import type { BuildOptions } from "./options.js";
 import { predefinedArgs, stageFromImage, type StageState } from "./stage.js";
 import { StageOutput } from "./stageOutput.js";
+import { buildKitOnlyFlag } from "./unsupportedFlags.js";
 
 type Body = Exclude<Instruction, { kind: "from" }>;
 
@@ -41,6 +42,16 @@ function parseLine(text: string, escapeChar: string): Body {
   if (instr === undefined) throw invalid(`invalid instruction: ${text}`);
   return instr;
 }
+
+function refuseBuildKitOnly(df: Dockerfile): void {
+  for (const s of df.stages)
+    for (const i of s.instructions) {
+      const flag = buildKitOnlyFlag(i);
+      if (flag !== undefined) throw invalid(buildMessages.unknownFlag(i.startLine, flag));
+    }
+}
+
+export const cacheMountsDir = (deps: BuildDeps) => deps.cacheMountsDir ?? `${deps.tmpDir}/cache-mounts`;
 
 export class Build {
   private readonly results = new Map<number, Image | undefined>();
@@ -62,9 +73,11 @@ export class Build {
       fileName: posix.basename(this.ctx.dockerfileName),
     });
     this.df = df;
+    refuseBuildKitOnly(df);
     const graph = stageDependencies(df, {
       ...(this.opts.target ? { target: this.opts.target } : {}),
       buildArgs: this.opts.buildArgs,
+      everyStageUpToTarget: true,
     });
     const labels = Object.keys(this.opts.labels).sort();
     if (labels.length > 0) {
@@ -203,6 +216,7 @@ export class Build {
       consumed: this.consumed,
       contextDir: this.ctx.dir,
       scratchDir: this.scratchDir,
+      cacheMountsDir: cacheMountsDir(this.deps),
       fromRoot: (from) => this.fromRoot(from),
     };
   }

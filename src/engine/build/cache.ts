@@ -28,6 +28,8 @@ export interface CacheKeyInput {
   /** The stage's config before the step. */
   config: ContainerConfig;
   platform: string;
+  /** Anything else the result depends on (RUN mounts); absent keys hash as before. */
+  extra?: string;
 }
 
 /** Stable JSON: object keys sorted, so equal configs give equal keys. */
@@ -46,7 +48,9 @@ export function stableJson(v: unknown): string {
 
 export function cacheKey(k: CacheKeyInput): string {
   return createHash("sha256")
-    .update(stableJson({ parent: k.parent, cmd: k.cmd, config: k.config, platform: k.platform }))
+    .update(
+      stableJson({ parent: k.parent, cmd: k.cmd, config: k.config, platform: k.platform, extra: k.extra }),
+    )
     .digest("hex");
 }
 

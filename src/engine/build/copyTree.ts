@@ -47,7 +47,12 @@ export async function copyIntoRoot(
 ): Promise<void> {
   const mkOwner = opts.owner ?? { uid: 0, gid: 0 };
   if (src.isDir) {
+    const existed = await isDirAt(await resolveInRoot(root, dest));
     const dir = await mkdirInRoot(root, dest, mkOwner);
+    // The directory that stands for the source directory takes --chmod like its content
+    // (BuildKit's fsutil since moby/buildkit#4945); a directory that was there keeps its mode,
+    // as it keeps its owner, and new parent directories stay 0755.
+    if (!existed && opts.mode !== undefined) await chmod(dir, opts.mode);
     await copyChildren(src.abs, dir, opts);
     return;
   }

@@ -35,6 +35,8 @@ export interface BuildDeps {
   layers: LayerStore;
   /** A directory for contexts and downloads (on the data-root disk). */
   tmpDir: string;
+  /** Where `RUN --mount=type=cache` directories persist between builds (default: under tmpDir). */
+  cacheMountsDir?: string;
   /** A loopback URL's body (ADD <url>, remote=). */
   openUrl(
     url: string,

@@ -3,15 +3,13 @@
  * with the ENV + ARG scope of this moment, change the runConfig, and commit a step (a
  * `#(nop)` metadata step, a file step, or a RUN).
  */
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { invalid, notImplemented } from "../errors.js";
-import { buildMessages } from "../messages.js";
 import type { ContainerConfig } from "../images/index.js";
-import {
-  expandInstruction,
-  parseRunMount,
-  type Instruction,
-  type RunInstruction,
-} from "./dockerfile/index.js";
+import { newHexId } from "../ids.js";
+import type { MountSpec } from "../containers/index.js";
+import { expandInstruction, expandWord, type Instruction, type RunInstruction } from "./dockerfile/index.js";
+import { prepareRunMounts, type RunMountContext } from "./runMounts.js";
 import type { BuildEmit } from "./events.js";
 import type { Executor } from "./executor.js";
 import { goList, goQuoteList, healthcheckText, nopCmd, nopFileCmd, runCmdWithArgs } from "./history.js";
@@ -20,7 +18,7 @@ import { expansionScope, runArgs, type StageState } from "./stage.js";
 import { transferStep, type TransferContext } from "./transfer.js";
 import { mkdirInRoot } from "./rootPath.js";
 
-export interface DispatchContext extends TransferContext {
+export interface DispatchContext extends TransferContext, RunMountContext {
   exec: Executor;
   emit: BuildEmit;
   escapeChar: string;
@@ -146,36 +144,74 @@ async function commitMeta(d: DispatchContext, st: StageState, comment: string, c
   st.config = config;
 }
 
-/** RUN's command: heredoc-only lines run the heredoc as the script. */
-function runArgv(instr: RunInstruction, shell: string[] | undefined): string[] {
-  if (instr.command.form === "exec") return [...instr.command.args];
+/** Where BuildKit binds a `#!` heredoc script (and so where its `$0` points). */
+const pipesDir = "/dev/pipes";
+
+interface RunCommand {
+  /** The process's argv. */
+  argv: string[];
+  /** The history text and cache key's command (the script's text is in it). */
+  cmd: string[];
+  /** A `#!` heredoc: its file name and content, bound executable at /dev/pipes/<name>. */
+  script?: { name: string; content: string };
+}
+
+/**
+ * RUN's command. A heredoc-only line runs the heredoc as the shell's script; when the heredoc
+ * starts with `#!`, it runs as an executable file by its own interpreter (BuildKit's rule).
+ */
+function runCommand(instr: RunInstruction, shell: string[] | undefined): RunCommand {
+  if (instr.command.form === "exec") return { argv: [...instr.command.args], cmd: [...instr.command.args] };
   const line = instr.command.command;
   const only = instr.heredocs[0];
-  if (instr.heredocs.length === 1 && only && /^<<-?\s*["']?[A-Za-z0-9_]+["']?\s*$/.test(line.trim()))
-    return commandOf({ form: "shell", command: only.content }, shell);
-  let cmd = line;
-  for (const h of instr.heredocs) cmd += `\n${h.raw}${h.name}`;
-  return commandOf({ form: "shell", command: cmd }, shell);
+  if (instr.heredocs.length === 1 && only && /^<<-?\s*["']?[A-Za-z0-9_]+["']?\s*$/.test(line.trim())) {
+    const cmd = commandOf({ form: "shell", command: only.content }, shell);
+    if (!only.content.startsWith("#!")) return { argv: cmd, cmd };
+    if (!/^[A-Za-z0-9_.-]+$/.test(only.name))
+      throw invalid(`invalid heredoc name as a file name: ${only.name}`);
+    return { argv: [`${pipesDir}/${only.name}`], cmd, script: { name: only.name, content: only.content } };
+  }
+  let text = line;
+  for (const h of instr.heredocs) text += `\n${h.raw}${h.name}`;
+  const cmd = commandOf({ form: "shell", command: text }, shell);
+  return { argv: cmd, cmd };
+}
+
+/** Writes a `#!` heredoc script into the build's scratch dir and returns its bind mount. */
+async function scriptMount(
+  d: DispatchContext,
+  script: { name: string; content: string },
+): Promise<MountSpec> {
+  const dir = `${d.scratchDir}/script-${newHexId().slice(0, 12)}`;
+  await mkdir(dir, { recursive: true });
+  await writeFile(`${dir}/${script.name}`, script.content, { mode: 0o755 });
+  await chmod(`${dir}/${script.name}`, 0o755);
+  return { type: "bind", source: dir, target: pipesDir, readOnly: true, propagation: "rprivate" };
 }
 
 async function runStep(d: DispatchContext, st: StageState, instr: RunInstruction): Promise<void> {
-  if (instr.mounts.length > 0) {
-    for (const m of instr.mounts) parseRunMount(m);
-    throw notImplemented(buildMessages.runMount());
-  }
   if (instr.devices.length > 0) throw notImplemented("RUN --device is not supported by the classic builder");
-  const argv = runArgv(instr, st.config.Shell);
+  const rc = runCommand(instr, st.config.Shell);
   const args = runArgs(st, d.buildArgs);
   const network = instr.network === "default" ? d.exec.opts.networkMode : instr.network;
-  if (argv.length === 0) throw invalid("RUN requires at least one argument");
-  await d.exec.step(
-    st,
-    {
-      cmd: runCmdWithArgs(args.history, argv),
-      config: structuredClone(st.config),
-      announce: true,
-      run: { argv, env: args.env, network, privileged: instr.security === "insecure" },
-    },
-    d.emit,
+  if (rc.argv.length === 0) throw invalid("RUN requires at least one argument");
+  const scope = expansionScope(st);
+  const prepared = await prepareRunMounts(d, instr.mounts, st.config.WorkingDir ?? "/", (w) =>
+    expandWord(w, scope, { escapeChar: d.escapeChar }),
+  );
+  const mounts = [...prepared.mounts];
+  if (rc.script !== undefined) mounts.push(await scriptMount(d, rc.script));
+  await prepared.hold(() =>
+    d.exec.step(
+      st,
+      {
+        cmd: runCmdWithArgs(args.history, rc.cmd),
+        config: structuredClone(st.config),
+        announce: true,
+        run: { argv: rc.argv, env: args.env, network, privileged: instr.security === "insecure", mounts },
+        ...(prepared.cacheExtra !== "" ? { cacheExtra: prepared.cacheExtra } : {}),
+      },
+      d.emit,
+    ),
   );
 }

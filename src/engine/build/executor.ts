@@ -6,7 +6,7 @@
 import { EngineError, invalid } from "../errors.js";
 import { newHexId, type ChainId, type ImageId } from "../ids.js";
 import { buildMessages } from "../messages.js";
-import type { ContainerSpec, HostSpec } from "../containers/index.js";
+import type { ContainerSpec, HostSpec, MountSpec } from "../containers/index.js";
 import type { Layer } from "../layers/index.js";
 import { serializeConfig, type ContainerConfig } from "../images/index.js";
 import { cacheKey, type BuildCacheStore } from "./cache.js";
@@ -38,7 +38,16 @@ export interface StepSpec {
   /** Files to change in the mounted rootfs (COPY, ADD, WORKDIR). */
   work?: (rootfs: string) => Promise<void>;
   /** Run the container (RUN): its process command, build-arg env, network. */
-  run?: { argv: string[]; env: string[]; network: string; privileged: boolean };
+  run?: {
+    argv: string[];
+    env: string[];
+    network: string;
+    privileged: boolean;
+    /** `--mount`s and heredoc scripts bound into the step container. */
+    mounts?: MountSpec[];
+  };
+  /** What else decides the result besides `cmd` (mount definitions, bound content hashes). */
+  cacheExtra?: string;
 }
 
 export class Executor {
@@ -52,7 +61,13 @@ export class Executor {
 
   /** Runs one step on `st` and moves `st` to the resulting image (the caller prints its ID). */
   async step(st: StageState, spec: StepSpec, emit: BuildEmit): Promise<void> {
-    const key = cacheKey({ parent: st.imageId, cmd: spec.cmd, config: st.config, platform: "linux/amd64" });
+    const key = cacheKey({
+      parent: st.imageId,
+      cmd: spec.cmd,
+      config: st.config,
+      platform: "linux/amd64",
+      ...(spec.cacheExtra !== undefined ? { extra: spec.cacheExtra } : {}),
+    });
     if (!this.opts.noCache) {
       const hit = this.probe(key);
       if (hit !== undefined) {
@@ -155,7 +170,10 @@ export class Executor {
       tty: false,
       openStdin: false,
       stdinOnce: false,
-      host: this.hostSpec(run?.network ?? this.opts.networkMode, run?.privileged ?? false),
+      host: {
+        ...this.hostSpec(run?.network ?? this.opts.networkMode, run?.privileged ?? false),
+        mounts: run?.mounts ?? [],
+      },
     };
     const c = await this.deps.containers.create(cspec);
     if (spec.announce) emit({ type: "container", id: c.id });
@@ -172,7 +190,8 @@ export class Executor {
           await this.deps.layers.rw.unmount(c.id);
         }
       }
-      if (run || spec.work) layer = await this.diffLayer(c.id, st.chainId);
+      const stubs = (run?.mounts ?? []).map((m) => m.target);
+      if (run || spec.work) layer = await this.diffLayer(c.id, st.chainId, stubs);
       ok = true;
       return { containerId: c.id, layer };
     } finally {
@@ -223,9 +242,13 @@ export class Executor {
   }
 
   /** The container's changes as a layer on `parent`; undefined when nothing changed. */
-  private async diffLayer(id: string, parent: ChainId | undefined): Promise<Layer | undefined> {
+  private async diffLayer(
+    id: string,
+    parent: ChainId | undefined,
+    mountTargets: readonly string[] = [],
+  ): Promise<Layer | undefined> {
     const changes = await this.deps.layers.rw.changes(id);
-    const filtered = filterDiff(changes);
+    const filtered = filterDiff(changes, mountTargets);
     if (filtered.keep.length === 0) return undefined;
     return this.deps.layers.register(filtered.apply(this.deps.layers.rw.diffTar(id)), parent);
   }

@@ -3,14 +3,14 @@
  * cache's share of `POST /build/prune` and `GET /system/df`: the intermediate images steps
  * made, untagged, kept as cache until pruned.
  */
-import { rm } from "node:fs/promises";
+import { lstat, readdir, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { isEngineError, notImplemented } from "../errors.js";
 import { newHexId, type ImageId } from "../ids.js";
 import { log } from "../log.js";
 import type { Db } from "../store/index.js";
 import { detectCompression } from "../layers/apply.js";
-import { Build } from "./builder.js";
+import { Build, cacheMountsDir } from "./builder.js";
 import { BuildCacheStore } from "./cache.js";
 import { dockerfileOnlyContext, prepareContext, unpackContext } from "./context.js";
 import type { BuildDeps } from "./deps.js";
@@ -121,6 +121,13 @@ export class BuildService {
         progress = true;
       }
     }
+    // RUN --mount=type=cache directories are build cache too (BuildKit's `exec.cachemount`).
+    const mountsDir = cacheMountsDir(this.deps);
+    for (const name of await readdir(mountsDir).catch(() => [] as string[])) {
+      spaceReclaimed += await du(`${mountsDir}/${name}`);
+      await rm(`${mountsDir}/${name}`, { recursive: true, force: true });
+      deleted.push(`cachemount:${name}`);
+    }
     return { deleted, spaceReclaimed };
   }
 }
@@ -135,4 +142,13 @@ async function readAll(stream: Readable): Promise<Buffer> {
     chunks.push(b);
   }
   return Buffer.concat(chunks);
+}
+
+/** Bytes under a path (files only; symlinks not followed). */
+async function du(path: string): Promise<number> {
+  const st = await lstat(path);
+  if (!st.isDirectory()) return st.size;
+  let total = 0;
+  for (const n of await readdir(path)) total += await du(`${path}/${n}`);
+  return total;
 }

@@ -27,14 +27,21 @@ export interface StageState {
   args: Map<string, string | undefined>;
 }
 
+/** The PATH dockerd adds to a stage whose base sets none (scratch, bare imports). */
+const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 export function stageFromImage(index: number, img: Image | undefined): StageState {
+  const config = runConfigOf(img?.config.config);
+  // moby's beginStage: a stage without PATH gets the OS default, before any instruction.
+  if (!(config.Env ?? []).some((e) => e.startsWith("PATH=")))
+    config.Env = [...(config.Env ?? []), defaultPath];
   return {
     index,
     imageId: img?.id ?? "",
     chainId: img?.chainId,
     diffIds: [...(img?.config.rootfs.diff_ids ?? [])],
     history: [...(img?.config.history ?? [])],
-    config: runConfigOf(img?.config.config),
+    config,
     cmdSet: false,
     maintainer: undefined,
     args: new Map(),

@@ -5,10 +5,10 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, open, rm, utimes } from "node:fs/promises";
+import { chmod, mkdir, open, rm, utimes, writeFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { invalid, notImplemented } from "../errors.js";
+import { invalid } from "../errors.js";
 import { newHexId } from "../ids.js";
 import { buildMessages } from "../messages.js";
 import { applyLayerTar, detectCompression } from "../layers/apply.js";
@@ -16,6 +16,7 @@ import type { AddInstruction, CopyInstruction } from "./dockerfile/index.js";
 import { copyIntoRoot } from "./copyTree.js";
 import type { DispatchContext } from "./dispatch.js";
 import { transferComment, nopFileCmd } from "./history.js";
+import { buildKitOnlyFlag } from "./unsupportedFlags.js";
 import type { StageState } from "./stage.js";
 import { expandSources, fileDigest, sourcesLabel, type Source } from "./sources.js";
 import { resolveChown, type Owner } from "./users.js";
@@ -71,9 +72,8 @@ export async function transferStep(
   instr: CopyInstruction | AddInstruction,
 ) {
   const cmd = instr.kind === "copy" ? "COPY" : "ADD";
-  if (instr.link) throw notImplemented(`${cmd} --link requires BuildKit`);
-  if (instr.sourceContents.length > 0)
-    throw notImplemented(`${cmd} with a heredoc source is not supported yet`);
+  const flag = buildKitOnlyFlag(instr); // an ONBUILD trigger is parsed only now
+  if (flag !== undefined) throw invalid(buildMessages.unknownFlag(instr.startLine, flag));
   const mode = parseChmod(instr.chmod);
   const from = instr.kind === "copy" ? instr.from : undefined;
   const srcRoot = from !== undefined ? await d.fromRoot(from) : d.contextDir;
@@ -81,11 +81,12 @@ export async function transferStep(
   const urls = instr.kind === "add" ? instr.sources.filter(isUrl) : [];
   if (instr.kind === "copy" && instr.sources.some(isUrl)) throw invalid("source can't be a URL for COPY");
   const sources = locals.length > 0 ? await expandSources(srcRoot, locals, cmd) : [];
+  sources.push(...(await heredocFiles(d, instr)));
   const downloads = [];
   for (const u of urls) downloads.push(await download(d, u));
   const all = [...sources, ...downloads];
   const wildcard = locals.some((s) => /[*?[]/.test(s));
-  const several = all.length > 1 || instr.sources.length > 1;
+  const several = all.length > 1 || instr.sources.length + instr.sourceContents.length > 1;
   const dest = instr.dest;
   if (several && !dest.endsWith("/")) throw invalid(buildMessages.multiSourceDest(cmd));
   const workdir = st.config.WorkingDir || "/";
@@ -126,6 +127,26 @@ export async function transferStep(
     },
     d.emit,
   );
+}
+
+/**
+ * Heredoc sources (`COPY <<EOF /dst`, BuildKit's syntax, accepted here by the classic builder):
+ * each body becomes a file named after its delimiter, mode 0644, in the build's scratch
+ * directory, then copies like a context file (its content makes the cache key).
+ */
+async function heredocFiles(d: DispatchContext, instr: CopyInstruction | AddInstruction): Promise<Source[]> {
+  const out: Source[] = [];
+  for (const h of instr.sourceContents) {
+    if (h.name.includes("/") || h.name === "." || h.name === "..")
+      throw invalid(`invalid heredoc name as a file name: ${h.name}`);
+    const dir = `${d.scratchDir}/heredoc-${newHexId().slice(0, 12)}`;
+    await mkdir(dir, { recursive: true });
+    const file = `${dir}/${h.name}`;
+    await writeFile(file, h.content, { mode: 0o644 });
+    await chmod(file, 0o644);
+    out.push({ abs: file, name: h.name, isDir: false });
+  }
+  return out;
 }
 
 /** ADD of a local archive: its content goes into the destination directory. */

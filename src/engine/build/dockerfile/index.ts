@@ -15,7 +15,7 @@
  * - global ARG: an ARG before the first FROM; it can be used in FROM lines only.
  * - expansion: `$a`, `${a:-b}`, `${a#p}`… over the ENV + ARG values in scope (expandWord).
  */
-export { DockerfileError } from "./errors.js";
+export { DockerfileError, SyntaxProblem } from "./errors.js";
 export { parseDockerfile, type Dockerfile, type ParseOptions, type Stage } from "./dockerfile.js";
 export type { ParseWarning } from "./parser.js";
 export type * from "./types.js";

@@ -74,6 +74,10 @@ describe("stages", () => {
     assert.deepEqual(g.waves, [[0, 2], [1], [5]]);
     const t = stageDependencies(multi, { target: "deps", buildArgs: { BASE: "debian", TAG: "12" } });
     assert.deepEqual([t.needed, t.nodes[0]?.base], [[0], { image: "debian:12" }]);
+    const classic = stageDependencies(multi, { everyStageUpToTarget: true });
+    assert.deepEqual(classic.needed, [0, 1, 2, 3, 4, 5]);
+    const upTo = stageDependencies(multi, { target: "deps", everyStageUpToTarget: true });
+    assert.deepEqual(upTo.needed, [0]);
   });
 
   it("only an earlier stage can be a FROM base", () => {

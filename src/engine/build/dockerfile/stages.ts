@@ -82,6 +82,12 @@ export interface StageGraph {
 export interface GraphOptions {
   target?: string;
   buildArgs?: Readonly<Record<string, string>>;
+  /**
+   * The classic builder's rule: every stage up to the target is built, used or not (dockerd
+   * 20.10 with DOCKER_BUILDKIT=0; the book's several-FROM example relies on it). Without it,
+   * only the stages the target needs (BuildKit).
+   */
+  everyStageUpToTarget?: boolean;
 }
 
 export function stageDependencies(df: Dockerfile, opts?: GraphOptions): StageGraph {
@@ -96,6 +102,7 @@ export function stageDependencies(df: Dockerfile, opts?: GraphOptions): StageGra
     for (const d of nodes[i]?.needs ?? []) visit(d);
   };
   visit(target.index);
+  if (opts?.everyStageUpToTarget === true) for (let i = 0; i < target.index; i++) visit(i);
   const order = [...needed].sort((a, b) => a - b);
   const level = new Map<number, number>();
   const levelOf = (i: number): number => {
