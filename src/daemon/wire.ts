@@ -164,6 +164,7 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
       containers,
       layers,
       tmpDir: join(config.dataRoot, "tmp", "build"),
+      cacheMountsDir: join(config.dataRoot, "build", "cache-mounts"),
       openUrl: openUrlSource,
       engineVersion: berthVersion,
     },

@@ -69,7 +69,8 @@ export const buildMessages = {
   noUid: (user: string) => `unable to convert uid/gid chown string to host mapping: can't find uid for user ${user}: no such user: ${user}`,
   noGid: (group: string) => `unable to convert uid/gid chown string to host mapping: can't find gid for group ${group}: no such group: ${group}`,
   platform: (p: string) => `"${p}": this engine builds linux/amd64 images only`,
-  runMount: () => "RUN --mount is not supported yet by the classic builder of berth",
+  /** dockerd 20.10 says `dockerfile parse error line N: Unknown flag: link`; the parser's style here. */
+  unknownFlag: (line: number, flag: string) => `dockerfile parse error on line ${line}: unknown flag: --${flag}`,
   noImage: (ref: string) => `No such image: ${ref}`,
   pullNotSupported: (ref: string) =>
     `pull access denied for ${ref}: this engine reaches no registry; import or load the image first`,
