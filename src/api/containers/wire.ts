@@ -65,7 +65,6 @@ function createBody(c: Container): ContainerCreateBody {
   }
 }
 
-
 export function toInspect(
   c: Container,
   paths: ContainerPaths,
@@ -111,6 +110,10 @@ export function toInspect(
     MemorySwap: h.memorySwap,
     NanoCpus: h.nanoCpus,
     CpuShares: h.cpuShares,
+    // From the record, not the create body: `docker update` changes these.
+    CpuQuota: h.cpuQuota,
+    CpuPeriod: h.cpuPeriod,
+    CpusetCpus: h.cpusetCpus,
     PidsLimit: h.pidsLimit > 0 ? h.pidsLimit : null,
     Binds: body.HostConfig?.Binds ?? null,
     CapAdd: h.capAdd.length > 0 ? h.capAdd : null,

@@ -16,7 +16,7 @@ import { test } from "node:test";
 import type { ContainerId } from "../ids.js";
 import { buildTar } from "../layers/testTar.js";
 import { TarReader, type TarEntry } from "../layers/tarReader.js";
-import { ContainerArchive } from "./archive.js";
+import { ContainerArchive, viewMounts } from "./archive.js";
 import type { ContainerAccess } from "./extrasDeps.js";
 import type { Container } from "./model.js";
 import { containerRecord, containerSpec, hostSpec } from "./testdata.js";
@@ -240,4 +240,46 @@ test("read-only targets are refused", async () => {
   } finally {
     f.cleanup();
   }
+});
+
+test("viewMounts: volumes are seen at their target like binds, tmpfs is not", () => {
+  const paths = {
+    dir: "/c",
+    bundle: "/c/b",
+    hosts: "/c/hosts",
+    resolvConf: "/c/resolv",
+    hostname: "/c/hn",
+    log: "/c/log",
+  };
+  const c = containerRecord("v1", "v", {
+    spec: containerSpec({
+      host: hostSpec({
+        mounts: [
+          { type: "bind", source: "/srv/b", target: "/b", readOnly: true, propagation: "rprivate" },
+          {
+            type: "volume",
+            name: "data",
+            source: "/var/lib/berth/volumes/data/_data",
+            target: "/data/./x/",
+            readOnly: false,
+            anonymous: false,
+            noCopy: false,
+            mode: "z",
+          },
+          { type: "tmpfs", target: "/run", options: [] },
+        ],
+      }),
+    }),
+  });
+  const m = viewMounts(c, paths);
+  assert.deepEqual(
+    m.map((v) => [v.target.join("/"), v.source, v.readOnly]),
+    [
+      ["b", "/srv/b", true],
+      ["data/x", "/var/lib/berth/volumes/data/_data", false],
+      ["etc/resolv.conf", "/c/resolv", false],
+      ["etc/hostname", "/c/hn", false],
+      ["etc/hosts", "/c/hosts", false],
+    ],
+  );
 });

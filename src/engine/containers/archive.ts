@@ -41,11 +41,13 @@ export interface ExtractToDirOptions {
   copyUidGid: boolean;
 }
 
-/** The container's mounts as its processes see them: user binds, then the generated /etc files. */
+/** The container's mounts as its processes see them: user binds and volumes, then the generated /etc files. */
 export function viewMounts(c: Container, paths: ContainerPaths): ViewMount[] {
   const user: ViewMount[] = [];
   for (const m of c.spec.host.mounts) {
-    if (m.type === "bind")
+    // A volume's source is its data directory on the host, bound like a bind mount.
+    // A tmpfs lives only in the container's mount namespace: cp sees the rootfs under it, as Docker does.
+    if (m.type === "bind" || m.type === "volume")
       user.push({ target: cleanComps(m.target), source: m.source, readOnly: m.readOnly });
   }
   const taken = new Set(user.map((m) => m.target.join("/")));
