@@ -208,7 +208,9 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
         Promise.all(
           containers
             .list()
-            .map(async (c) => toSummary(c, await containers.sizeRw(c.id), containers.networkState(c))),
+            .map(async (c) =>
+              toSummary(c, { sizeRw: await containers.sizeRw(c.id), network: containers.networkState(c) }),
+            ),
         ),
       buildCacheDiskUsage: () => builds.records().map(toBuildCacheWire),
     }),
@@ -229,6 +231,8 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     routes,
     db,
     shutdown: async () => {
+      // First, while the store is open: pending restarts dropped, running health probes killed and awaited.
+      await containers.healing.close();
       // Bridges and rules stay for running containers, as with dockerd, unless asked (tests).
       await network.close();
       if (config.cleanupNetworkOnExit) await network.removeHostState();

@@ -32,8 +32,11 @@ export const containerMessages = {
   notPaused: (id: string) => `Container ${id} is not paused`,
   startPaused: () => "cannot start a paused container, try unpause instead",
   execPaused: (id: string) => `Container ${id} is paused, unpause the container before exec`,
-  removeRunning: (name: string) =>
-    `cannot remove container "/${name}": container is running: stop the container before removing or force remove`,
+  /** dockerd 25+: a paused container must be unpaused; running and restarting ones stopped. */
+  removeActive: (name: string, status: string) =>
+    status === "paused"
+      ? `cannot remove container "/${name}": container is paused and must be unpaused first`
+      : `cannot remove container "/${name}": container is ${status}: stop the container before removing or force remove`,
   removalInProgress: (id: string) => `removal of container ${id} is already in progress`,
   renameSame: () => "Renaming a container with the same name as its current name",
   noCommand: () => "No command specified",
@@ -57,7 +60,8 @@ export const volumeMessages = {
 export const buildMessages = {
   runFailed: (cmd: readonly string[], code: number) =>
     `The command '${cmd.join(" ")}' returned a non-zero code: ${code}`,
-  unusedArgs: (names: readonly string[]) => `[Warning] One or more build-args [${names.join(" ")}] were not consumed`,
+  unusedArgs: (names: readonly string[]) =>
+    `[Warning] One or more build-args [${names.join(" ")}] were not consumed`,
   triggers: (n: number) => `# Executing ${n} build trigger${n === 1 ? "" : "s"}`,
   multiSourceDest: (cmd: string) =>
     `When using ${cmd} with more than one source file, the destination must be a directory and end with a /`,
@@ -66,11 +70,14 @@ export const buildMessages = {
     `${cmd} failed: file not found in build context or excluded by .dockerignore: stat ${path}: file does not exist`,
   outsideContext: (path: string) => `Forbidden path outside the build context: ${path} ()`,
   chownFormat: (spec: string) => `invalid chown string format: ${spec}`,
-  noUid: (user: string) => `unable to convert uid/gid chown string to host mapping: can't find uid for user ${user}: no such user: ${user}`,
-  noGid: (group: string) => `unable to convert uid/gid chown string to host mapping: can't find gid for group ${group}: no such group: ${group}`,
+  noUid: (user: string) =>
+    `unable to convert uid/gid chown string to host mapping: can't find uid for user ${user}: no such user: ${user}`,
+  noGid: (group: string) =>
+    `unable to convert uid/gid chown string to host mapping: can't find gid for group ${group}: no such group: ${group}`,
   platform: (p: string) => `"${p}": this engine builds linux/amd64 images only`,
   /** dockerd 20.10 says `dockerfile parse error line N: Unknown flag: link`; the parser's style here. */
-  unknownFlag: (line: number, flag: string) => `dockerfile parse error on line ${line}: unknown flag: --${flag}`,
+  unknownFlag: (line: number, flag: string) =>
+    `dockerfile parse error on line ${line}: unknown flag: --${flag}`,
   noImage: (ref: string) => `No such image: ${ref}`,
   pullNotSupported: (ref: string) =>
     `pull access denied for ${ref}: this engine reaches no registry; import or load the image first`,

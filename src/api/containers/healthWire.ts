@@ -5,7 +5,7 @@
  */
 import type { Container, Healthcheck } from "../../engine/containers/index.js";
 import { invalid } from "../../engine/errors.js";
-import type { HealthConfigWire, HealthWire } from "../types/containers.js";
+import type { HealthConfigWire, HealthSummaryWire, HealthWire } from "../types/containers.js";
 
 /** Go's omitempty: fields left zero are not printed. */
 export function healthcheckWire(h: Healthcheck): HealthConfigWire {
@@ -27,6 +27,14 @@ export function healthWire(c: Container): HealthWire | undefined {
     FailingStreak: h.failingStreak,
     Log: h.log.map((r) => ({ Start: r.start, End: r.end, ExitCode: r.exitCode, Output: r.output })),
   };
+}
+
+/** The list summary's Health: "none" without a health check, as dockerd's container view. */
+export function healthSummaryWire(c: Container): HealthSummaryWire {
+  const h = c.health;
+  return h === undefined
+    ? { Status: "none", FailingStreak: 0 }
+    : { Status: h.status, FailingStreak: h.failingStreak };
 }
 
 /** The suffix of a running container's status: " (healthy)", " (health: starting)", or "". */

@@ -195,8 +195,13 @@ export function containerLifecycleRoutes(b: ContainerLifecycleBackend, images: I
           .sort((x, y) => Date.parse(y.createdAt) - Date.parse(x.createdAt) || (y.id < x.id ? -1 : 1));
         if (limit > 0) list = list.slice(0, limit);
         const out = [];
-        for (const c of list)
-          out.push(toSummary(c, size ? await b.sizeRw(c.id) : undefined, b.networkState(c)));
+        const health = ctx.versionAtLeast("1.52");
+        for (const c of list) {
+          const sizeRw = size ? await b.sizeRw(c.id) : undefined;
+          out.push(
+            toSummary(c, { ...(sizeRw !== undefined ? { sizeRw } : {}), network: b.networkState(c), health }),
+          );
+        }
         ctx.json(200, out);
       },
     },

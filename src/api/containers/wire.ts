@@ -11,7 +11,7 @@ import type {
   ContainerSummary,
   HostConfigWire,
 } from "../types/containers.js";
-import { healthcheckWire, healthSuffix, healthWire } from "./healthWire.js";
+import { healthcheckWire, healthSuffix, healthSummaryWire, healthWire } from "./healthWire.js";
 import { mountsWire, networkSettingsWire, networksWire, summaryPortsWire } from "./netWire.js";
 
 /** go-units HumanDuration. */
@@ -166,8 +166,16 @@ export function commandText(c: Container): string {
   return [c.config.path, ...c.config.args].join(" ");
 }
 
-export function toSummary(c: Container, sizeRw?: number, network?: NetworkState): ContainerSummary {
-  const net = network ?? { endpoints: [], ports: [] };
+export interface SummaryOptions {
+  sizeRw?: number;
+  network?: NetworkState;
+  /** The Health field, which Docker returns from API 1.52 on. */
+  health?: boolean;
+}
+
+export function toSummary(c: Container, opts: SummaryOptions = {}): ContainerSummary {
+  const net = opts.network ?? { endpoints: [], ports: [] };
+  const sizeRw = opts.sizeRw;
   return {
     Id: c.id,
     Names: [`/${c.name}`],
@@ -183,5 +191,6 @@ export function toSummary(c: Container, sizeRw?: number, network?: NetworkState)
     HostConfig: { NetworkMode: c.spec.host.networkMode },
     NetworkSettings: { Networks: networksWire(c, net) },
     Mounts: mounts(c),
+    ...(opts.health ? { Health: healthSummaryWire(c) } : {}),
   };
 }

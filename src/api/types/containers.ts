@@ -169,6 +169,13 @@ export interface ContainerSummary {
   HostConfig: { NetworkMode: string };
   NetworkSettings: { Networks: Record<string, unknown> };
   Mounts: MountPointWire[];
+  /** API 1.52+: "none" for containers without a health check. */
+  Health?: HealthSummaryWire;
+}
+
+export interface HealthSummaryWire {
+  Status: "none" | "starting" | "healthy" | "unhealthy";
+  FailingStreak: number;
 }
 
 export interface ContainerWaitResponse {

@@ -36,6 +36,8 @@ export interface HealthMonitorOptions {
 
 export class HealthMonitor {
   private readonly loops = new Map<string, AbortController>();
+  /** Loops still running, aborted or not (a killed probe takes a moment to end). */
+  private readonly finishing = new Set<Promise<void>>();
   private readonly timers: Timers;
   private readonly now: () => number;
 
@@ -76,9 +78,17 @@ export class HealthMonitor {
     return this.loops.has(id);
   }
 
-  /** Daemon shutdown: end every loop, leaving the recorded states alone. */
-  close(): void {
+  /**
+   * Daemon shutdown: end every loop (a probe under way is killed), leaving the
+   * recorded states alone, and wait for the loops to finish so no probe
+   * outlives the services it reports to.
+   */
+  async close(timeoutMs = 5000): Promise<void> {
     for (const id of [...this.loops.keys()]) this.end(id);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
+    await Promise.race([Promise.all([...this.finishing]), bound]);
+    clearTimeout(timer);
   }
 
   private end(id: string): boolean {
@@ -92,10 +102,13 @@ export class HealthMonitor {
   private open(id: string, argv: string[]): void {
     const ac = new AbortController();
     this.loops.set(id, ac);
-    this.loop(id, argv, ac.signal).catch((err: unknown) => {
-      log.warn(`health monitor ${id}: ${(err as Error).message}`);
-      if (this.loops.get(id) === ac) this.loops.delete(id);
-    });
+    const done: Promise<void> = this.loop(id, argv, ac.signal)
+      .catch((err: unknown) => {
+        log.warn(`health monitor ${id}: ${(err as Error).message}`);
+        if (this.loops.get(id) === ac) this.loops.delete(id);
+      })
+      .finally(() => this.finishing.delete(done));
+    this.finishing.add(done);
   }
 
   private async loop(id: string, argv: string[], signal: AbortSignal): Promise<void> {

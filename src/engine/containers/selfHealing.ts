@@ -135,9 +135,9 @@ export class SelfHealing {
   }
 
   /** Daemon shutdown: timers and probes end; containers keep running under conmon. */
-  close(): void {
+  async close(): Promise<void> {
     this.restarts.close();
-    this.health.close();
+    await this.health.close();
   }
 }
 

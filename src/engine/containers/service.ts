@@ -533,7 +533,7 @@ export class ContainerService {
     if (c === undefined) return;
     if (c.state.status === "removing") throw conflict(containerMessages.removalInProgress(c.id));
     if (isActive(c.state)) {
-      if (!opts.force) throw conflict(containerMessages.removeRunning(c.name));
+      if (!opts.force) throw conflict(containerMessages.removeActive(c.name, c.state.status));
       if (!this.healing.cancel(c, (ev) => this.apply(id, ev))) {
         const exited = this.runner.exited(c.id);
         await this.signal(c, 9);
