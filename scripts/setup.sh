@@ -17,7 +17,8 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci refuses this lock file (npm leaves out the other platforms' optional packages).
+  npm install --no-audit --no-fund --loglevel=error
 fi
 [ -f native/build/Release/berth_sys.node ] && [ native/build/Release/berth_sys.node -nt native/berth_sys.c ] \
   || npm run --silent build:native >/dev/null
