@@ -25,7 +25,10 @@ import {
 import type { RequestContext } from "../context.js";
 import { boolOr, boolValue, checkFilterKeys, parseFilters } from "../query.js";
 import type { Route } from "../router.js";
+import type { BuildCacheWire } from "../types/build.js";
+import type { ContainerSummary } from "../types/containers.js";
 import type { DiskUsageWire, ImagePruneWire } from "../types/images.js";
+import type { VolumeWire } from "../types/volumes.js";
 import { JsonMessages } from "./progress.js";
 import { toDeleteWire, toHistoryWire, toInspectWire, toSummaryWire } from "./translate.js";
 
@@ -50,11 +53,11 @@ export interface ImagesRouteDeps {
   /** `POST /images/create?fromImage=`: a pull, handled by api/distribution.ts when wired. */
   pullImage?: (ctx: RequestContext) => Promise<void>;
   /** The `Volumes` part of disk usage (api/volumes.ts maps it), when the volume service is wired. */
-  volumesDiskUsage?: () => Promise<unknown[]>;
+  volumesDiskUsage?: () => Promise<VolumeWire[]>;
   /** `system df` containers: the list summaries with SizeRw. */
-  containersDiskUsage?: () => Promise<unknown[]>;
+  containersDiskUsage?: () => Promise<ContainerSummary[]>;
   /** The `BuildCache` part of disk usage (api/build.ts maps it), when the builder is wired. */
-  buildCacheDiskUsage?: () => unknown[];
+  buildCacheDiskUsage?: () => BuildCacheWire[];
 }
 
 export function imageRoutes(backend: ImagesBackend, deps: ImagesRouteDeps): Route[] {

@@ -1,4 +1,7 @@
 /** Wire types of the image endpoints (Docker's field names). */
+import type { BuildCacheWire } from "./build.js";
+import type { ContainerSummary } from "./containers.js";
+import type { VolumeWire } from "./volumes.js";
 
 export interface ImageSummaryWire {
   Containers: number;
@@ -88,9 +91,9 @@ export interface ImagePruneWire {
 export interface DiskUsageWire {
   LayersSize: number;
   Images: ImageSummaryWire[];
-  Containers: unknown[];
-  Volumes: unknown[];
-  BuildCache: unknown[];
+  Containers: ContainerSummary[];
+  Volumes: VolumeWire[];
+  BuildCache: BuildCacheWire[];
 }
 
 /** One line of a JSON progress stream (pull, import, load, push). */
