@@ -6,6 +6,7 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { ApiError, ConnectionError, kindOfStatus } from "./errors.js";
 
 export interface Endpoint {
@@ -162,17 +163,26 @@ function compare(a: string, b: string): number {
   return 0;
 }
 
-/** Reads a stream of JSON objects, one per line (events, progress, stats). */
-export async function* jsonLines<T>(stream: Readable): AsyncGenerator<T> {
+/**
+ * Reads a stream of JSON objects, one per line (events, progress, stats);
+ * `parse` replaces JSON.parse for lines that need exact numbers.
+ */
+export async function* jsonLines<T>(
+  stream: Readable,
+  parse: (line: string) => T = (line) => JSON.parse(line) as T,
+): AsyncGenerator<T> {
+  // A character split across chunks must not turn into two replacement characters.
+  const decoder = new StringDecoder("utf8");
   let buf = "";
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    buf += chunk.toString("utf8");
+    buf += decoder.write(chunk);
     let nl: number;
     while ((nl = buf.indexOf("\n")) >= 0) {
       const line = buf.slice(0, nl).trim();
       buf = buf.slice(nl + 1);
-      if (line) yield JSON.parse(line) as T;
+      if (line) yield parse(line);
     }
   }
-  if (buf.trim()) yield JSON.parse(buf) as T;
+  buf += decoder.end();
+  if (buf.trim()) yield parse(buf.trim());
 }

@@ -1,5 +1,6 @@
 /** version, info, events. */
-import type { EventMessage, InfoResponse, VersionResponse } from "../../api/types/system.js";
+import type { InfoResponse, VersionResponse } from "../../api/types/system.js";
+import type { EventRecord } from "../../client/system.js";
 import { berthGitCommit, berthVersion, goArch } from "../../engine/system/index.js";
 import { CliError, type CliContext } from "../context.js";
 import { bytesSize, markStruct, parseTemplate, tabwrite, Template, TemplateError } from "../format/index.js";
@@ -315,7 +316,7 @@ export const info: CommandSpec = {
 };
 
 /** docker's events.Message with Go field names; {{json .}} prints the wire form. */
-export function eventData(e: EventMessage, typeName = "events.Message"): unknown {
+export function eventData(e: EventRecord, typeName = "events.Message"): unknown {
   const actor = markStruct(
     { ID: e.Actor?.ID ?? "", Attributes: new Map(Object.entries(e.Actor?.Attributes ?? {})) },
     { typeName: "events.Actor", jsonValue: e.Actor },
@@ -338,13 +339,13 @@ export function eventData(e: EventMessage, typeName = "events.Message"): unknown
 function eventsTemplate(format: string): Template | undefined {
   if (format === "") return undefined;
   const tmpl = parseOr64(format === "json" ? "{{json .}}" : format, "Error parsing format: ");
-  const empty: EventMessage = {
+  const empty: EventRecord = {
     Type: "",
     Action: "",
     Actor: { ID: "", Attributes: {} },
     scope: "",
     time: 0,
-    timeNano: 0,
+    timeNano: 0n,
   };
   // docker validates against &events.Message{}, hence the pointer type in its errors.
   const { error } = execute(tmpl, eventData(empty, "*events.Message"));
@@ -353,9 +354,9 @@ function eventsTemplate(format: string): Template | undefined {
 }
 
 /** docker's prettyPrintEvent: time, type, action, actor, sorted attributes. */
-function prettyEvent(e: EventMessage): string {
+export function prettyEvent(e: EventRecord): string {
   let out = "";
-  const nanos = e.timeNano ? BigInt(e.timeNano) : e.time ? BigInt(e.time) * 1_000_000_000n : 0n;
+  const nanos = e.timeNano !== 0n ? e.timeNano : e.time ? BigInt(e.time) * 1_000_000_000n : 0n;
   if (nanos !== 0n) {
     const when = new Date(Number(nanos / 1_000_000n)).toISOString().slice(0, 19);
     out += `${when}.${String(nanos % 1_000_000_000n).padStart(9, "0")}Z `;

@@ -3,6 +3,7 @@
  * docker CLI adds (cli/templates: json, split, join, title, lower, upper, pad,
  * truncate), plus docker's header variants that leave column names intact.
  */
+import { randomBytes } from "node:crypto";
 import { sprint, sprintf, sprintln } from "./goFmt.js";
 import {
   GoFloat,
@@ -197,8 +198,16 @@ function slice(args: unknown[]): unknown {
 
 /** Go's encoding/json with SetEscapeHTML(false), trailing newline trimmed. */
 export function goJson(v: unknown): string {
-  const s = JSON.stringify(toJsonValue(v, 0));
-  return (s ?? "null").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  // A bigint (an exact int64 such as an event's timeNano) is written as its digits: JSON.stringify
+  // refuses bigints, so each goes out as a string marked with a fresh nonce, then loses its quotes.
+  const mark = `bigint${randomBytes(8).toString("hex")}:`;
+  const s = JSON.stringify(toJsonValue(v, 0), (_k, e: unknown) =>
+    typeof e === "bigint" ? `${mark}${e.toString()}` : e,
+  );
+  return (s ?? "null")
+    .replace(new RegExp(`"${mark}(-?\\d+)"`, "g"), "$1")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 function toJsonValue(v: unknown, depth: number): unknown {
