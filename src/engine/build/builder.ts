@@ -215,6 +215,7 @@ export class Build {
       globalArgs: globals,
       consumed: this.consumed,
       contextDir: this.ctx.dir,
+      ...(this.ctx.digest ? { contextDigest: this.ctx.digest } : {}),
       scratchDir: this.scratchDir,
       cacheMountsDir: cacheMountsDir(this.deps),
       fromRoot: (from) => this.fromRoot(from),

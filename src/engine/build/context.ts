@@ -14,6 +14,8 @@ import { cleanSource } from "./sources.js";
 export interface BuildContext {
   /** The unpacked context directory. */
   dir: string;
+  /** sha256 of a context file's bytes (path relative to `dir`) when already known. */
+  digest?: (rel: string) => string | undefined;
   dockerfileText: string;
   dockerfileName: string;
 }
@@ -30,7 +32,7 @@ export async function unpackContext(tar: Readable | AsyncIterable<Uint8Array>, d
  * that). Decompress, then pad to a block and add the two zero blocks; a proper tar just gets
  * a longer trailer.
  */
-async function* terminated(input: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+export async function* terminated(input: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
   const it = input[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;
@@ -59,7 +61,11 @@ export async function dockerfileOnlyContext(text: Buffer, dir: string): Promise<
 }
 
 /** Reads the Dockerfile and .dockerignore, then removes what .dockerignore excludes. */
-export async function prepareContext(dir: string, dockerfile: string): Promise<BuildContext> {
+export async function prepareContext(
+  dir: string,
+  dockerfile: string,
+  onRemoved: (rel: string) => void = () => undefined,
+): Promise<BuildContext> {
   const name = dockerfile === "" ? "Dockerfile" : dockerfile;
   let rel: string;
   try {
@@ -81,13 +87,18 @@ export async function prepareContext(dir: string, dockerfile: string): Promise<B
   const ignoreText = await readFile(`${dir}/.dockerignore`, "utf8").catch(() => undefined);
   if (ignoreText !== undefined) {
     const patterns = parseDockerignore(ignoreText);
-    if (patterns.length > 0) await removeIgnored(dir, "", patterns);
+    if (patterns.length > 0) await removeIgnored(dir, "", patterns, onRemoved);
   }
   return { dir, dockerfileText: text, dockerfileName: name };
 }
 
 /** Removes ignored files; an ignored directory goes when nothing inside was re-included. */
-async function removeIgnored(root: string, rel: string, patterns: readonly IgnorePattern[]): Promise<void> {
+async function removeIgnored(
+  root: string,
+  rel: string,
+  patterns: readonly IgnorePattern[],
+  onRemoved: (rel: string) => void,
+): Promise<void> {
   const abs = rel === "" ? root : `${root}/${rel}`;
   for (const n of await readdir(abs)) {
     const childRel = rel === "" ? n : `${rel}/${n}`;
@@ -95,8 +106,15 @@ async function removeIgnored(root: string, rel: string, patterns: readonly Ignor
     const st = await lstat(child);
     const ignored = isIgnored(childRel, patterns);
     if (st.isDirectory()) {
-      await removeIgnored(root, childRel, patterns);
-      if (ignored) await rmdir(child).catch(() => undefined);
-    } else if (ignored) await rm(child, { force: true });
+      await removeIgnored(root, childRel, patterns, onRemoved);
+      if (ignored)
+        await rmdir(child).then(
+          () => onRemoved(childRel),
+          () => undefined,
+        );
+    } else if (ignored) {
+      await rm(child, { force: true });
+      onRemoved(childRel);
+    }
   }
 }

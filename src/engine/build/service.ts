@@ -3,7 +3,7 @@
  * cache's share of `POST /build/prune` and `GET /system/df`: the intermediate images steps
  * made, untagged, kept as cache until pruned.
  */
-import { lstat, readdir, rm } from "node:fs/promises";
+import { lstat, mkdir, readdir, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { isEngineError, notImplemented } from "../errors.js";
 import { newHexId, type ImageId } from "../ids.js";
@@ -12,7 +12,8 @@ import type { Db } from "../store/index.js";
 import { detectCompression } from "../layers/apply.js";
 import { Build, cacheMountsDir } from "./builder.js";
 import { BuildCacheStore } from "./cache.js";
-import { dockerfileOnlyContext, prepareContext, unpackContext } from "./context.js";
+import { dockerfileOnlyContext, prepareContext, terminated, unpackContext } from "./context.js";
+import { ContextMirrors, type LeasedMirror } from "./contextMirror.js";
 import type { BuildDeps } from "./deps.js";
 import type { BuildEmit } from "./events.js";
 import type { BuildOptions } from "./options.js";
@@ -32,19 +33,24 @@ export interface BuildPruneResult {
 
 export class BuildService {
   readonly cache: BuildCacheStore;
+  /** Contexts of earlier builds, synced instead of unpacked again (contextMirror.ts). */
+  private readonly mirrors: ContextMirrors;
 
   constructor(
     private readonly deps: BuildDeps,
     db: Db,
   ) {
     this.cache = new BuildCacheStore(db);
+    this.mirrors = new ContextMirrors(`${deps.tmpDir}/contexts`);
   }
 
   /** Builds from a context tar (or `opts.remote`); emits progress; returns the image ID. */
   async build(context: Readable | undefined, opts: BuildOptions, emit: BuildEmit): Promise<ImageId> {
     const scratch = `${this.deps.tmpDir}/${newHexId()}`;
     const ctxDir = `${scratch}/context`;
+    let lease: LeasedMirror | undefined;
     try {
+      await mkdir(scratch, { recursive: true, mode: 0o700 });
       if (opts.remote !== undefined && opts.remote !== "") {
         if (/^(git@|git:\/\/)|\.git(#.*)?$/.test(opts.remote))
           throw notImplemented("building from a git repository is not supported");
@@ -57,9 +63,11 @@ export class BuildService {
         else await dockerfileOnlyContext(body, ctxDir);
         context?.resume();
       } else {
-        await unpackContext(context ?? Readable.from([]), ctxDir);
+        lease = await this.mirrors.sync(terminated(context ?? Readable.from([])));
       }
-      const ctx = await prepareContext(ctxDir, opts.dockerfile);
+      const ctx = lease
+        ? { ...(await prepareContext(lease.dir, opts.dockerfile, lease.forget)), digest: lease.digest }
+        : await prepareContext(ctxDir, opts.dockerfile);
       const id = await new Build(this.deps, this.cache, opts, ctx, scratch).run(emit);
       emit({ type: "built", id });
       for (const t of opts.tags) {
@@ -68,6 +76,7 @@ export class BuildService {
       }
       return id;
     } finally {
+      await lease?.release();
       await rm(scratch, { recursive: true, force: true }).catch((err: unknown) =>
         log.warn(`build: cannot remove ${scratch}: ${(err as Error).message}`),
       );
@@ -121,6 +130,7 @@ export class BuildService {
         progress = true;
       }
     }
+    await this.mirrors.prune();
     // RUN --mount=type=cache directories are build cache too (BuildKit's `exec.cachemount`).
     const mountsDir = cacheMountsDir(this.deps);
     for (const name of await readdir(mountsDir).catch(() => [] as string[])) {

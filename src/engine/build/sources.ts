@@ -4,8 +4,8 @@
  * owners and link targets, never mtimes.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { lstat, readdir, readlink } from "node:fs/promises";
+import { createReadStream, lstatSync, readdirSync, readlinkSync } from "node:fs";
+import { lstat, readdir } from "node:fs/promises";
 import { posix } from "node:path";
 import { errnoCode, invalid } from "../errors.js";
 import { buildMessages } from "../messages.js";
@@ -92,18 +92,21 @@ export function fileDigest(path: string): Promise<string> {
   });
 }
 
+/** The sha256 of a file's bytes by host path, when already known (the context mirror's index). */
+export type KnownDigest = (abs: string) => string | undefined;
+
 /** Hash of a tree (or one file): relative paths, types, modes, owners, sizes, contents, link targets. */
-export async function treeDigest(abs: string): Promise<string> {
+export async function treeDigest(abs: string, known?: KnownDigest): Promise<string> {
   const h = createHash("sha256");
+  // Synchronous metadata calls: thousands of small lstats cost far less than as many promises.
   const visit = async (path: string, rel: string): Promise<void> => {
-    const st = await lstat(path);
+    const st = lstatSync(path);
     const head = `${rel}\0${st.mode}\0${st.uid}\0${st.gid}\0`;
-    if (st.isSymbolicLink()) h.update(`${head}L${await readlink(path)}\n`);
-    else if (st.isFile()) h.update(`${head}F${st.size}\0${await fileDigest(path)}\n`);
+    if (st.isSymbolicLink()) h.update(`${head}L${readlinkSync(path)}\n`);
+    else if (st.isFile()) h.update(`${head}F${st.size}\0${known?.(path) ?? (await fileDigest(path))}\n`);
     else if (st.isDirectory()) {
       h.update(`${head}D\n`);
-      for (const n of (await readdir(path)).sort())
-        await visit(`${path}/${n}`, rel === "" ? n : `${rel}/${n}`);
+      for (const n of readdirSync(path).sort()) await visit(`${path}/${n}`, rel === "" ? n : `${rel}/${n}`);
     } else h.update(`${head}O${st.rdev}\n`);
   };
   await visit(abs, "");
@@ -114,9 +117,10 @@ export async function treeDigest(abs: string): Promise<string> {
 export async function sourcesLabel(
   sources: readonly Source[],
   extra: readonly string[] = [],
+  known?: KnownDigest,
 ): Promise<string> {
   const hashes = [...extra];
-  for (const s of sources) hashes.push(await treeDigest(s.abs));
+  for (const s of sources) hashes.push(await treeDigest(s.abs, known));
   const first = sources[0];
   if (sources.length === 1 && extra.length === 0 && first !== undefined && hashes[0] !== undefined)
     return `${first.isDir ? "dir" : "file"}:${hashes[0]}`;

@@ -26,6 +26,8 @@ export interface TransferContext {
   contextDir: string;
   /** A scratch directory of this build (downloads, archives). */
   scratchDir: string;
+  /** sha256 of a context file's bytes (path relative to contextDir) when already known. */
+  contextDigest?: (rel: string) => string | undefined;
   /** The root filesystem of a stage or an image named by `--from`, mounted until the build ends. */
   fromRoot(from: string): Promise<string>;
 }
@@ -94,9 +96,16 @@ export async function transferStep(
     ? dest
     : posix.join(workdir, dest) + (dest.endsWith("/") || dest === "." ? "/" : "");
   const destIsDir = destPath.endsWith("/") || several || wildcard;
+  const prefix = `${d.contextDir}/`;
+  const lookup = d.contextDigest;
+  const known =
+    from === undefined && lookup !== undefined
+      ? (abs: string) => (abs.startsWith(prefix) ? lookup(abs.slice(prefix.length)) : undefined)
+      : undefined;
   const label = await sourcesLabel(
     sources,
     downloads.map((x) => x.digest),
+    known,
   );
   const comment = transferComment({
     kind: cmd,
