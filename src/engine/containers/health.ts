@@ -138,7 +138,7 @@ export function goDuration(ns: number): string {
   let n = Math.abs(Math.round(ns));
   if (n < 1e9) {
     const [unit, div] = n < 1e3 ? ["ns", 1] : n < 1e6 ? ["µs", 1e3] : ["ms", 1e6];
-    return `${sign}${trimFraction(n / (div))}${unit}`;
+    return `${sign}${trimFraction(n / div)}${unit}`;
   }
   const h = Math.floor(n / 3.6e12);
   n -= h * 3.6e12;
