@@ -113,6 +113,9 @@ async function attachHandler(ctx: RequestContext, b: ContainerStreamsBackend): P
   const stderr = boolValue(ctx.query, "stderr");
   const keys = parseDetachKeys(ctx.query.get("detachKeys") ?? "");
   const conn = ctx.hijack(tty ? rawType : muxType);
+  // dockerode sends its options as a JSON body too; on an upgraded connection those bytes
+  // come before stdin, and dockerd drops them with the request's buffered body.
+  if (ctx.isUpgrade) await upgradeBody(ctx, conn.input).catch(() => undefined);
   const ac = new AbortController();
   let session: AttachSession | undefined;
   const finish = () => {
@@ -165,9 +168,8 @@ async function execStartUpgraded(
   b: ContainerStreamsBackend,
   rec: ExecRecord,
 ): Promise<void> {
-  const length = Number(ctx.req.headers["content-length"] ?? 0);
   const conn = ctx.hijack(rec.config.tty ? rawType : muxType);
-  const body = length > 0 ? await readExactly(conn.input, length) : Buffer.alloc(0);
+  const body = await upgradeBody(ctx, conn.input);
   let parsed: ExecStartBody = {};
   try {
     parsed = body.length > 0 ? (JSON.parse(body.toString("utf8")) as ExecStartBody) : {};
@@ -175,6 +177,14 @@ async function execStartUpgraded(
     // Docker ignores a body it cannot read here; the exec config already has the streams.
   }
   await streamExec(conn, b, rec, { ...parsed, Detach: false });
+}
+
+/** The Content-Length bytes of an upgraded request's body, read off the hijacked connection. */
+function upgradeBody(ctx: RequestContext, input: Duplex): Promise<Buffer> {
+  const length = Number(ctx.req.headers["content-length"] ?? 0);
+  return Number.isSafeInteger(length) && length > 0
+    ? readExactly(input, length)
+    : Promise.resolve(Buffer.alloc(0));
 }
 
 function readExactly(input: Duplex, n: number): Promise<Buffer> {
