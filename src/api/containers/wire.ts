@@ -161,9 +161,9 @@ export function toInspect(
   };
 }
 
-/** Docker's Command column: the path and args, space-joined. */
+/** Docker's Command column: the path and args, space-joined, args with spaces in single quotes. */
 export function commandText(c: Container): string {
-  return [c.config.path, ...c.config.args].join(" ");
+  return [c.config.path, ...c.config.args.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" ");
 }
 
 export interface SummaryOptions {
