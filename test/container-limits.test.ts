@@ -1,0 +1,84 @@
+/** Resource limits hold: memory (OOM kill seen in inspect), pids, cpus, through the docker CLI. */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+
+let d: TestDaemon;
+before(async () => {
+  d = await startDaemon();
+  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
+  assert.equal(r.code, 0, r.stderr);
+});
+after(async () => {
+  await d.stop();
+  assert.deepEqual(leaks(d), []);
+});
+
+test("a memory limit OOM-kills the container and inspect says so", async () => {
+  const run = await d.docker([
+    "run",
+    "--name",
+    "oom",
+    "--network",
+    "none",
+    "-m",
+    "16m",
+    "--memory-swap",
+    "16m",
+    "busybox",
+    "sh",
+    "-c",
+    "head -c 200m /dev/zero | tail",
+  ]);
+  assert.equal(run.code, 137, run.stderr);
+  const state = await d.docker([
+    "inspect",
+    "-f",
+    "{{.State.OOMKilled}} {{.State.ExitCode}} {{.HostConfig.Memory}}",
+    "oom",
+  ]);
+  assert.equal(state.stdout.trim(), `true 137 ${16 * 1024 * 1024}`);
+  await d.docker(["rm", "oom"]);
+});
+
+test("a pids limit holds", async () => {
+  const run = await d.docker([
+    "run",
+    "--rm",
+    "--network",
+    "none",
+    "--pids-limit",
+    "4",
+    "busybox",
+    "sh",
+    "-c",
+    "for i in 1 2 3 4 5 6 7 8; do sleep 3 & done; wait",
+  ]);
+  assert.match(run.stdout + run.stderr, /can't fork|Resource temporarily unavailable/);
+});
+
+test("--cpus and --cpu-shares reach the cgroup and inspect", async () => {
+  const id = (
+    await d.docker([
+      "run",
+      "-d",
+      "--network",
+      "none",
+      "--cpus",
+      "0.5",
+      "--cpu-shares",
+      "512",
+      "busybox",
+      "sleep",
+      "30",
+    ])
+  ).stdout.trim();
+  try {
+    const r = await d.docker(["inspect", "-f", "{{.HostConfig.NanoCpus}} {{.HostConfig.CpuShares}}", id]);
+    assert.equal(r.stdout.trim(), "500000000 512");
+    const quota = await d.docker(["exec", id, "cat", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us"]);
+    if (quota.code === 0) assert.equal(quota.stdout.trim(), "50000");
+  } finally {
+    await d.docker(["rm", "-f", id]);
+  }
+});
