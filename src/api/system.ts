@@ -1,6 +1,7 @@
 /**
  * System endpoints: ping, version, info, events.
  */
+import { invalid } from "../engine/errors.js";
 import type { EngineEvent } from "../engine/events/index.js";
 import { berthGitCommit, berthVersion, goArch, type SystemInfo } from "../engine/system/index.js";
 import type { RequestContext } from "./context.js";
@@ -49,11 +50,15 @@ export function systemRoutes(backend: SystemBackend): Route[] {
         const since = ctx.query.get("since");
         const until = ctx.query.get("until");
         const filters = parseFilters(ctx.query.get("filters"));
+        const sinceNano = since ? parseTimestampNano(since) : undefined;
+        const untilNano = until ? parseTimestampNano(until) : undefined;
+        if (sinceNano !== undefined && untilNano !== undefined && sinceNano > untilNano)
+          throw invalid(`\`since\` time (${since}) cannot be after \`until\` time (${until})`);
         const ac = new AbortController();
         ctx.req.socket.on("close", () => ac.abort());
         const events = backend.subscribeEvents({
-          sinceNano: since ? parseTimestampNano(since) : undefined,
-          untilNano: until ? parseTimestampNano(until) : undefined,
+          sinceNano,
+          untilNano,
           filter: (e) => matchesEventFilters(e, filters),
           signal: ac.signal,
         });
