@@ -88,6 +88,8 @@ test("list Ports: published, then exposed without a binding, by port", () => {
     { PrivatePort: 443, Type: "tcp" },
   ]);
   assert.deepEqual(portsWire(web(), { endpoints: [], ports: [] }), { "80/tcp": null, "443/tcp": null });
+  // Not running (or on none/host): dockerd has no NetworkSettings.Ports to list.
+  assert.deepEqual(summaryPortsWire(web(), { endpoints: [], ports: [] }), []);
 });
 
 test("Mounts: volumes carry Name and Driver", () => {

@@ -120,12 +120,15 @@ export function networkSettingsWire(c: Container, state: NetworkState): Record<s
   };
 }
 
-/** The list's Ports: published bindings, then exposed ports without one (Docker's order: by port). */
+/** The list's Ports: published bindings, then exposed ports without one (by port), while the container has endpoints. */
 export function summaryPortsWire(
   c: Container,
   state: NetworkState,
 ): { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] {
   const out: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] = [];
+  // As dockerd builds them from NetworkSettings.Ports: nothing without a live endpoint
+  // (created, stopped, or on the none and host networks).
+  if (state.endpoints.length === 0) return out;
   const published = new Set<string>();
   for (const b of state.ports) {
     published.add(`${b.containerPort}/${b.proto}`);

@@ -252,7 +252,8 @@ function execInspect(rec: ExecRecord): ExecInspectResponse {
       entrypoint,
       arguments: args,
       privileged: rec.config.privileged,
-      user: rec.config.user,
+      // omitempty in moby's ExecProcessConfig.
+      ...(rec.config.user ? { user: rec.config.user } : {}),
     },
     OpenStdin: rec.config.attachStdin,
     OpenStderr: rec.config.attachStderr,

@@ -9,8 +9,8 @@ import type {
   ContainerCreateBody,
   ContainerInspectResponse,
   ContainerSummary,
-  HostConfigWire,
 } from "../types/containers.js";
+import { hostConfigWire } from "./hostConfigWire.js";
 import { healthcheckWire, healthSuffix, healthSummaryWire, healthWire } from "./healthWire.js";
 import { mountsWire, networkSettingsWire, networksWire, summaryPortsWire } from "./netWire.js";
 
@@ -97,29 +97,8 @@ export function toInspect(
     ...(cfg.stopSignal !== "SIGTERM" || body.StopSignal ? { StopSignal: cfg.stopSignal } : {}),
     ...(cfg.stopTimeout !== undefined ? { StopTimeout: cfg.stopTimeout } : {}),
   };
-  const h = c.spec.host;
-  const hostConfig: HostConfigWire = {
-    ...(body.HostConfig ?? {}),
-    NetworkMode: h.networkMode,
-    RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
-    AutoRemove: h.autoRemove,
-    Privileged: h.privileged,
-    ReadonlyRootfs: h.readonlyRootfs,
-    ShmSize: h.shmSize,
-    Memory: h.memory,
-    MemorySwap: h.memorySwap,
-    NanoCpus: h.nanoCpus,
-    CpuShares: h.cpuShares,
-    // From the record, not the create body: `docker update` changes these.
-    CpuQuota: h.cpuQuota,
-    CpuPeriod: h.cpuPeriod,
-    CpusetCpus: h.cpusetCpus,
-    PidsLimit: h.pidsLimit > 0 ? h.pidsLimit : null,
-    Binds: body.HostConfig?.Binds ?? null,
-    CapAdd: h.capAdd.length > 0 ? h.capAdd : null,
-    CapDrop: h.capDrop.length > 0 ? h.capDrop : null,
-    LogConfig: { Type: "k8s-file", Config: {} },
-  };
+  const hostConfig = hostConfigWire(c, body);
+
   return {
     Id: c.id,
     Created: c.createdAt,

@@ -217,7 +217,7 @@ export interface ExecInspectResponse {
     entrypoint: string;
     arguments: string[];
     privileged: boolean;
-    user: string;
+    user?: string;
   };
   OpenStdin: boolean;
   OpenStderr: boolean;

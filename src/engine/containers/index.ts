@@ -57,3 +57,4 @@ export { parseSignal } from "./signals.js";
 export { parseEnvFile } from "./spec/env.js";
 export { allCapabilities } from "./spec/caps.js";
 export type { OutputChunk, LogLine, ConsoleSize, AttachSession, ExecSession } from "./runtime/types.js";
+export { maskedPaths, readonlyPaths } from "./spec/oci.js";
