@@ -164,13 +164,13 @@ test("attach with hijack and stdin, demuxed; wait gives the exit code", async ()
     AttachStderr: true,
     HostConfig: { NetworkMode: "none" },
   });
-  const stream = (await c.attach({
+  const stream = await c.attach({
     stream: true,
     stdin: true,
     stdout: true,
     stderr: true,
     hijack: true,
-  }));
+  });
   const out = demuxed(stream);
   // As dockerd, a created container is already "not-running": wait for its next exit instead.
   assert.deepEqual(await c.wait(), { StatusCode: 0, Error: null });
@@ -499,4 +499,27 @@ test("putArchive / getArchive reach a named volume mounted in the container (doc
   assert.equal((await demuxed(bufferStream(await c2.logs({ stdout: true })))).stdout, "kept\n");
   await c2.remove();
   await docker.getVolume("cpvol").remove();
+});
+
+test("docker.run helper: attach without hijack, start, wait; tty by default, demuxed without", async () => {
+  const runOnce = async (tty: boolean) => {
+    const out = new PassThrough();
+    const parts: Buffer[] = [];
+    out.on("data", (b: Buffer) => parts.push(b));
+    const [result, c] = (await docker.run(
+      "busybox",
+      ["sh", "-c", "echo run-out; echo run-err >&2; exit 4"],
+      out,
+      {
+        Tty: tty,
+        HostConfig: { NetworkMode: "none" },
+      },
+    )) as [{ StatusCode: number }, Dockerode.Container];
+    await c.remove();
+    return { code: result.StatusCode, text: Buffer.concat(parts).toString("utf8") };
+  };
+  // dockerode's run creates with Tty: true unless told otherwise: the terminal's line endings.
+  assert.deepEqual(await runOnce(true), { code: 4, text: "run-out\r\nrun-err\r\n" });
+  // Without a TTY it demuxes stdout and stderr into the one stream it was given.
+  assert.deepEqual(await runOnce(false), { code: 4, text: "run-out\nrun-err\n" });
 });
