@@ -7,7 +7,8 @@ BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench_daemon_start() {
   BENCH_TMP=$(mktemp -d /var/tmp/berth-bench.XXXXXX)
   BERTH_SOCK="$BENCH_TMP/run/berth.sock"
-  node "$BENCH_ROOT/dist/src/daemon/entry.js" --data-root "$BENCH_TMP/data" --exec-root "$BENCH_TMP/run" \
+  # BERTH_BUILD=.build/NAME runs another build of the tree (relative to the repo root).
+  node "$BENCH_ROOT/${BERTH_BUILD:-dist}/src/daemon/entry.js" --data-root "$BENCH_TMP/data" --exec-root "$BENCH_TMP/run" \
     -H "unix://$BERTH_SOCK" --bridge-name berthbench0 --bip "${BENCH_BIP:-10.231.0.1/24}" \
     --iptables-chain-prefix BERTHBENCH --cleanup-network-on-exit >"$BENCH_TMP/berthd.log" 2>&1 &
   BERTHD_PID=$!

@@ -5,6 +5,8 @@
  * each test) sees only its own containers.
  */
 import { execFile } from "node:child_process";
+import { basename } from "node:path";
+import { destroyStopped, hasState, startThroughFifo } from "./runcState.js";
 
 export interface OciState {
   status: "creating" | "created" | "running" | "paused" | "stopped";
@@ -65,12 +67,21 @@ export function runtimeMessageOf(stderr: string): string {
 }
 
 export class Runc {
+  /**
+   * The binary is runc itself, whose state layout (`<root>/<id>/`, with the
+   * `exec.fifo` of a created container) the fast paths below rely on; other
+   * runtimes with runc's CLI always get the command.
+   */
+  private readonly isRunc: boolean;
+
   constructor(
     /** The runtime binary (absolute path or name on PATH). */
     readonly binary: string,
     /** runc --root: where the runtime keeps its state. */
     readonly root: string,
-  ) {}
+  ) {
+    this.isRunc = basename(binary) === "runc";
+  }
 
   private run(args: string[], timeoutMs = 30_000): Promise<string> {
     const argv = ["--root", this.root, ...args];
@@ -91,7 +102,18 @@ export class Runc {
     });
   }
 
-  async start(id: string): Promise<void> {
+  /**
+   * Starts a created container. With runc and `initPid` (the pid create
+   * reported) it is done in-process, saving a runc process (runcState.ts).
+   */
+  async start(id: string, initPid?: number): Promise<void> {
+    if (initPid !== undefined && this.isRunc) {
+      const argv = [this.binary, "--root", this.root, "start", id];
+      const done = await startThroughFifo(this.root, id, initPid).catch((err: unknown) => {
+        throw new RuncError(argv, 1, (err as Error).message);
+      });
+      if (done) return;
+    }
     await this.run(["start", id]);
   }
 
@@ -107,8 +129,13 @@ export class Runc {
     await this.run(["resume", id]);
   }
 
-  /** Force delete; a container the runtime does not know is not an error. */
+  /**
+   * Force delete; a container the runtime does not know is not an error.
+   * With runc, a container that is gone or has stopped is cleaned up
+   * in-process (runcState.ts); runc itself handles every other case.
+   */
   async delete(id: string): Promise<void> {
+    if (this.isRunc && (!(await hasState(this.root, id)) || (await destroyStopped(this.root, id)))) return;
     try {
       await this.run(["delete", "--force", id]);
     } catch (err) {

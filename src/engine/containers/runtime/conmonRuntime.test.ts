@@ -187,6 +187,9 @@ describe("ConmonRuntime (conmon + runc)", { skip: !isRoot && "needs root" }, () 
   test("exec: output, exit code 5, tty exec, exec stdin", async () => {
     const c = await run(["sleep", "60"]);
     await rt.start(c.id);
+    // Started in-process: runc itself must agree it runs.
+    assert.equal((await rt.state(c.id))?.status, "running");
+    await assert.rejects(rt.start(c.id), /already running/);
     const e = await rt.exec(c.id, {
       execId: "e1",
       process: testProcess(["sh", "-c", "echo hi; echo oops >&2; exit 5"]),
@@ -319,7 +322,12 @@ describe("ConmonRuntime (conmon + runc)", { skip: !isRoot && "needs root" }, () 
     assert.equal(ra.monitorAlive, true);
     assert.equal(ra.state?.status, "running");
     assert.equal(ra.exit, undefined);
-    const rb = await rt2.recover(b.id);
+    // conmon leaves just after it writes the exit file.
+    let rb = await rt2.recover(b.id);
+    for (let i = 0; i < 200 && rb.monitorAlive; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      rb = await rt2.recover(b.id);
+    }
     assert.equal(rb.monitorAlive, false);
     assert.equal(rb.exit?.exitCode, 7);
 

@@ -217,8 +217,9 @@ export class ConmonRuntime implements Runtime {
 
   async start(id: string): Promise<void> {
     const rc = await this.runcFor(id);
+    const initPid = await readInt(this.layout.pidfile(id));
     try {
-      await rc.start(id);
+      await rc.start(id, initPid);
     } catch (err) {
       if (err instanceof RuncError && !err.notExist) throw runtimeFailure("start", err.runtimeMessage);
       throw mapRuncError(id, err);
