@@ -501,25 +501,29 @@ test("putArchive / getArchive reach a named volume mounted in the container (doc
   await docker.getVolume("cpvol").remove();
 });
 
-test("docker.run helper: attach without hijack, start, wait; tty by default, demuxed without", async () => {
+test("docker.run helper: attach without hijack, start, wait; tty by default, demuxed into two streams", async () => {
   const runOnce = async (tty: boolean) => {
     const out = new PassThrough();
-    const parts: Buffer[] = [];
-    out.on("data", (b: Buffer) => parts.push(b));
+    const err = new PassThrough();
+    const o: Buffer[] = [];
+    const e: Buffer[] = [];
+    out.on("data", (b: Buffer) => o.push(b));
+    err.on("data", (b: Buffer) => e.push(b));
+    // Given one stream, run pipes the raw body; given two, it demuxes (dockerode's own rule).
     const [result, c] = (await docker.run(
       "busybox",
       ["sh", "-c", "echo run-out; echo run-err >&2; exit 4"],
-      out,
-      {
-        Tty: tty,
-        HostConfig: { NetworkMode: "none" },
-      },
+      tty ? out : [out, err],
+      { Tty: tty, HostConfig: { NetworkMode: "none" } },
     )) as [{ StatusCode: number }, Dockerode.Container];
     await c.remove();
-    return { code: result.StatusCode, text: Buffer.concat(parts).toString("utf8") };
+    return {
+      code: result.StatusCode,
+      out: Buffer.concat(o).toString("utf8"),
+      err: Buffer.concat(e).toString("utf8"),
+    };
   };
   // dockerode's run creates with Tty: true unless told otherwise: the terminal's line endings.
-  assert.deepEqual(await runOnce(true), { code: 4, text: "run-out\r\nrun-err\r\n" });
-  // Without a TTY it demuxes stdout and stderr into the one stream it was given.
-  assert.deepEqual(await runOnce(false), { code: 4, text: "run-out\nrun-err\n" });
+  assert.deepEqual(await runOnce(true), { code: 4, out: "run-out\r\nrun-err\r\n", err: "" });
+  assert.deepEqual(await runOnce(false), { code: 4, out: "run-out\n", err: "run-err\n" });
 });
