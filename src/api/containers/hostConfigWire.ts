@@ -44,7 +44,7 @@ export function hostConfigWire(c: Container, body: ContainerCreateBody): HostCon
   return {
     Binds: sent.Binds ?? null,
     ContainerIDFile: pick("ContainerIDFile", ""),
-    LogConfig: { Type: "k8s-file", Config: {} },
+    LogConfig: { Type: h.logConfig?.type ?? "json-file", Config: h.logConfig?.config ?? {} },
     NetworkMode: h.networkMode,
     PortBindings: portBindings(sent.PortBindings),
     RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },

@@ -18,6 +18,7 @@ import type {
   HostConfigWire,
   MountWire,
 } from "../types/containers.js";
+import { parseLogConfig } from "./logConfig.js";
 import { namedVolumeBind, parseEndpoints, parsePortBindings, volumeMount } from "./translateNet.js";
 
 const defaultShmSize = 64 * 1024 * 1024;
@@ -194,6 +195,7 @@ function hostSpec(h: HostConfigWire): HostSpec {
     cpuPeriod: h.CpuPeriod ?? 0,
     cpusetCpus: h.CpusetCpus ?? "",
     pidsLimit: h.PidsLimit && h.PidsLimit > 0 ? h.PidsLimit : 0,
+    logConfig: parseLogConfig(h.LogConfig as Parameters<typeof parseLogConfig>[0]),
     autoRemove: h.AutoRemove === true,
     restartPolicy: {
       name: restartName as HostSpec["restartPolicy"]["name"],

@@ -9,6 +9,7 @@
  * directory with config.json the runtime reads. A *run* is one start..exit.
  */
 export { ContainerService } from "./service.js";
+export type { LogSpec } from "./model.js";
 export type {
   CreateOptions,
   StopOptions,

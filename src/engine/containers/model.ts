@@ -99,6 +99,14 @@ export interface Healthcheck {
 }
 
 /** Limits and isolation, Docker's HostConfig reduced to what is implemented. */
+/** HostConfig.LogConfig as accepted: the driver name and options echo back in inspect. */
+export interface LogSpec {
+  type: string;
+  config: Record<string, string>;
+  /** Bytes before conmon starts the log afresh; 0 for no cap. */
+  maxSize: number;
+}
+
 export interface HostSpec {
   /** "none", "host", or a network name (resolved by the network backend). */
   networkMode: string;
@@ -130,6 +138,8 @@ export interface HostSpec {
   dnsOptions: string[];
   /** Absent on records made before ports were implemented. */
   portBindings?: PortBindingSpec[];
+  /** Absent on records made before log options were implemented (the default cap applies). */
+  logConfig?: LogSpec;
   /** -P: every exposed port gets an ephemeral host port. */
   publishAll?: boolean;
   /** --volumes-from: "container[:ro|rw]"; resolved into `mounts` at create. */

@@ -24,6 +24,9 @@ import type { ContainerStore } from "./store.js";
 import { Undo } from "./undo.js";
 import type { ContainerPaths } from "./service.js";
 
+/** The cap for records made before log options existed (api/containers/logConfig.ts sets new ones). */
+const defaultLogMaxSize = 100 * 1024 * 1024;
+
 export interface ExitInfo {
   exitCode: number;
   durationSec: number;
@@ -147,6 +150,7 @@ export class Runner {
           openStdin: c.config.openStdin,
           stdinOnce: c.config.stdinOnce,
           logPath: p.log,
+          logMaxSize: c.spec.host.logConfig?.maxSize ?? defaultLogMaxSize,
         });
         undo.push("runtime container", () => this.deps.runtime.delete(c.id));
         await this.connectPending(c.id);
