@@ -82,3 +82,32 @@ test("--cpus and --cpu-shares reach the cgroup and inspect", async () => {
     await d.docker(["rm", "-f", id]);
   }
 });
+
+test("--log-opt max-size caps the log and inspect echoes the log config", async () => {
+  const script =
+    "i=0; while [ $i -lt 3000 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done";
+  const run = await d.docker([
+    "run",
+    "--name",
+    "chatty",
+    "--network",
+    "none",
+    "--log-opt",
+    "max-size=20k",
+    "busybox",
+    "sh",
+    "-c",
+    script,
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(run.stdout.length > 100_000, "the attached client sees everything");
+  const logs = await d.docker(["logs", "chatty"]);
+  assert.ok(logs.stdout.length <= 20 * 1024, `log kept under the cap, got ${logs.stdout.length} bytes`);
+  assert.match(logs.stdout, /line-2999-/);
+  const cfg = await d.docker(["inspect", "-f", "{{json .HostConfig.LogConfig}}", "chatty"]);
+  assert.equal(cfg.stdout.trim(), '{"Type":"json-file","Config":{"max-size":"20k"}}');
+  const bogus = await d.docker(["run", "--rm", "--log-driver", "bogus", "busybox", "true"]);
+  assert.equal(bogus.code, 125);
+  assert.match(bogus.stderr, /no log driver named 'bogus' is registered/);
+  await d.docker(["rm", "chatty"]);
+});
