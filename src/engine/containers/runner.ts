@@ -51,6 +51,8 @@ export class Runner {
   private readonly runs = new Map<ContainerId, Run>();
   private readonly exitWaiters = new Map<ContainerId, (() => void)[]>();
   private readonly pendingAttach = new Map<ContainerId, PendingAttach[]>();
+  /** Containers whose last cleanup released everything, until their next start. */
+  private readonly clean = new Set<ContainerId>();
 
   constructor(
     private readonly store: ContainerStore,
@@ -115,20 +117,22 @@ export class Runner {
     try {
       await Undo.run(async (undo) => {
         await this.deps.runtime.delete(c.id).catch(() => undefined);
+        this.clean.delete(c.id);
         const rootfs = await this.deps.layers.mount(c.id);
         undo.push("rootfs mount", () => this.deps.layers.unmount(c.id));
-        const user = resolveUser(
-          c.config.user,
-          c.spec.host.groupAdd,
-          await readFileInRoot(rootfs, "/etc/passwd"),
-          await readFileInRoot(rootfs, "/etc/group"),
-        );
+        const [passwd, group] = await Promise.all([
+          readFileInRoot(rootfs, "/etc/passwd"),
+          readFileInRoot(rootfs, "/etc/group"),
+        ]);
+        const user = resolveUser(c.config.user, c.spec.host.groupAdd, passwd, group);
         const mounts = await acquireVolumes(c, this.deps, undo);
         const network = await joinSandbox(c, this.deps, this.store, (id) => this.paths({ ...c, id }), undo);
         const files = network.files ?? (await this.hostFiles(c, network.addresses, network.dnsServer));
-        await writeFile(p.hosts, files.hosts);
-        await writeFile(p.resolvConf, files.resolvConf);
-        await writeFile(p.hostname, files.hostname);
+        const written = Promise.all([
+          writeFile(p.hosts, files.hosts),
+          writeFile(p.resolvConf, files.resolvConf),
+          writeFile(p.hostname, files.hostname),
+        ]);
         const spec = buildOciSpec({
           id: c.id,
           config: c.config,
@@ -142,7 +146,7 @@ export class Runner {
           kernel: this.deps.host.kernel,
           hostDevices: c.spec.host.privileged ? await this.deps.host.devices() : [],
         });
-        await writeFile(join(p.bundle, "config.json"), JSON.stringify(spec));
+        await Promise.all([written, writeFile(join(p.bundle, "config.json"), JSON.stringify(spec))]);
         const { pid } = await this.deps.runtime.create({
           id: c.id,
           bundle: p.bundle,
@@ -233,18 +237,33 @@ export class Runner {
     return info;
   }
 
-  /** Releases what a run holds: the runtime's container, the network, volumes, the rootfs mount. Idempotent. */
+  /**
+   * Releases what a run holds: the runtime's container, the network, volumes,
+   * the rootfs mount. They do not depend on one another (the process is gone,
+   * and the mount is detached lazily), so they go at once. Idempotent.
+   */
   async cleanup(c: Container): Promise<void> {
-    await this.deps.runtime
-      .delete(c.id)
-      .catch((err: unknown) => log.warn(`runtime delete ${c.id}: ${(err as Error).message}`));
-    await leaveSandbox(c, this.deps).catch((err: unknown) =>
-      log.warn(`network detach ${c.id}: ${(err as Error).message}`),
-    );
-    await releaseVolumes(c, this.deps);
-    await this.deps.layers
-      .unmount(c.id)
-      .catch((err: unknown) => log.warn(`unmount ${c.id}: ${(err as Error).message}`));
+    const warn = (what: string) => (err: unknown) => {
+      log.warn(`${what} ${c.id}: ${(err as Error).message}`);
+      return false;
+    };
+    const ok = await Promise.all([
+      this.deps.runtime.delete(c.id).then(() => true, warn("runtime delete")),
+      leaveSandbox(c, this.deps).then(() => true, warn("network detach")),
+      releaseVolumes(c, this.deps).then(() => true, warn("release volumes")),
+      this.deps.layers.unmount(c.id).then(() => true, warn("unmount")),
+    ]);
+    if (ok.every(Boolean)) this.clean.add(c.id);
+  }
+
+  /** The last run's resources were all released (so a removal need not try again). */
+  isClean(id: ContainerId): boolean {
+    return this.clean.has(id) && !this.runs.has(id);
+  }
+
+  /** The container is gone: nothing to remember. */
+  forget(id: ContainerId): void {
+    this.clean.delete(id);
   }
 
   /** After a daemon restart: keep watching live containers, record the exits of the others. */

@@ -543,10 +543,15 @@ export class ContainerService {
     }
     this.apply(id, { type: "remove" });
     try {
-      await this.runner.cleanup(this.get(id));
-      await this.deps.runtime.delete(id);
-      await this.deps.layers.remove(id);
-      await rm(this.paths(id).dir, { recursive: true, force: true });
+      // After a run whose exit released everything (a --rm container's usual case) there is nothing to retry.
+      if (!this.runner.isClean(id)) {
+        await this.runner.cleanup(this.get(id));
+        await this.deps.runtime.delete(id);
+      }
+      await Promise.all([
+        this.deps.layers.remove(id),
+        rm(this.paths(id).dir, { recursive: true, force: true }),
+      ]);
     } catch (err) {
       this.apply(id, { type: "remove-failed" });
       throw err;
@@ -557,6 +562,7 @@ export class ContainerService {
     if (opts.volumes) await removeAnonymousVolumes(c, this.deps);
     this.healing.forget(id);
     this.execs.forget(id);
+    this.runner.forget(id);
     this.publish(c, "destroy");
     for (const w of this.removedWaiters.get(id) ?? []) w(last);
     this.removedWaiters.delete(id);

@@ -32,8 +32,19 @@ type Stored = Omit<Container, "createBody">;
 
 export class ContainerStore {
   private readonly byId = new Map<ContainerId, Container>();
+  // Prepared once: every state change of every container writes through them.
+  private readonly insertStmt;
+  private readonly updateStmt;
+  private readonly deleteStmt;
 
   constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare<[string, string, string, Buffer | null]>(
+      "INSERT INTO containers (id, name, record, create_body) VALUES (?, ?, ?, ?)",
+    );
+    this.updateStmt = db.prepare<[string, string, string]>(
+      "UPDATE containers SET name = ?, record = ? WHERE id = ?",
+    );
+    this.deleteStmt = db.prepare<[string]>("DELETE FROM containers WHERE id = ?");
     for (const row of db.prepare<[], Row>("SELECT id, name, record, create_body FROM containers").all()) {
       const rec = JSON.parse(row.record) as Stored;
       this.byId.set(rec.id, { ...rec, createBody: row.create_body ?? undefined });
@@ -43,9 +54,7 @@ export class ContainerStore {
   /** Inserts a new record; a taken name is a conflict with Docker's text. */
   insert(c: Container): void {
     try {
-      this.db
-        .prepare("INSERT INTO containers (id, name, record, create_body) VALUES (?, ?, ?, ?)")
-        .run(c.id, c.name, serialize(c), c.createBody ?? null);
+      this.insertStmt.run(c.id, c.name, serialize(c), c.createBody ?? null);
     } catch (err) {
       throw this.nameConflict(err, c.name);
     }
@@ -56,9 +65,7 @@ export class ContainerStore {
   update(c: Container): void {
     if (!this.byId.has(c.id)) throw notFound(messages.noSuchContainer(c.id));
     try {
-      this.db
-        .prepare("UPDATE containers SET name = ?, record = ? WHERE id = ?")
-        .run(c.name, serialize(c), c.id);
+      this.updateStmt.run(c.name, serialize(c), c.id);
     } catch (err) {
       throw this.nameConflict(err, c.name);
     }
@@ -66,7 +73,7 @@ export class ContainerStore {
   }
 
   delete(id: ContainerId): void {
-    this.db.prepare("DELETE FROM containers WHERE id = ?").run(id);
+    this.deleteStmt.run(id);
     this.byId.delete(id);
   }
 

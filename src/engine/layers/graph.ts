@@ -6,6 +6,7 @@
  */
 import { notFound } from "../errors.js";
 import type { ChainId, DiffId } from "../ids.js";
+import type { Statement } from "better-sqlite3";
 import type { Db, ModuleSchema } from "../store/index.js";
 import type { Layer } from "./types.js";
 
@@ -63,14 +64,26 @@ export function noSuchLayer(chainId: string): Error {
 }
 
 export class LayerGraph {
+  /** Prepared statements by their SQL: containers' create, mount and remove run these every time. */
+  private readonly stmts = new Map<string, Statement>();
+
   constructor(private readonly db: Db) {}
 
+  private q<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    let st = this.stmts.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare(sql);
+      this.stmts.set(sql, st);
+    }
+    return st as unknown as Statement<P, R>;
+  }
+
   row(chainId: string): LayerRow | undefined {
-    return this.db.prepare<[string], LayerRow>("SELECT * FROM layers WHERE chain_id = ?").get(chainId);
+    return this.q<[string], LayerRow>("SELECT * FROM layers WHERE chain_id = ?").get(chainId);
   }
 
   rows(): LayerRow[] {
-    return this.db.prepare<[], LayerRow>("SELECT * FROM layers").all();
+    return this.q<[], LayerRow>("SELECT * FROM layers").all();
   }
 
   /** Inserts unless the chainID exists; returns the row that is now there and whether it is ours. */
@@ -78,17 +91,15 @@ export class LayerGraph {
     return this.db.transaction(() => {
       const existing = this.row(r.chain_id);
       if (existing) return { row: existing, inserted: false };
-      this.db
-        .prepare(
-          "INSERT INTO layers (chain_id, diff_id, parent, cache_id, size, tar_size, refcount, created) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
-        )
-        .run(r.chain_id, r.diff_id, r.parent, r.cache_id, r.size, r.tar_size, new Date().toISOString());
+      this.q(
+        "INSERT INTO layers (chain_id, diff_id, parent, cache_id, size, tar_size, refcount, created) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+      ).run(r.chain_id, r.diff_id, r.parent, r.cache_id, r.size, r.tar_size, new Date().toISOString());
       return { row: this.row(r.chain_id) as LayerRow, inserted: true };
     })();
   }
 
   retain(chainId: string): void {
-    const res = this.db.prepare("UPDATE layers SET refcount = refcount + 1 WHERE chain_id = ?").run(chainId);
+    const res = this.q("UPDATE layers SET refcount = refcount + 1 WHERE chain_id = ?").run(chainId);
     if (res.changes === 0) throw noSuchLayer(chainId);
   }
 
@@ -97,12 +108,12 @@ export class LayerGraph {
     const row = this.row(chainId);
     if (!row) throw noSuchLayer(chainId);
     if (row.refcount <= 0) return 0;
-    this.db.prepare("UPDATE layers SET refcount = refcount - 1 WHERE chain_id = ?").run(chainId);
+    this.q("UPDATE layers SET refcount = refcount - 1 WHERE chain_id = ?").run(chainId);
     return row.refcount - 1;
   }
 
   hasChildren(chainId: string): boolean {
-    return this.db.prepare("SELECT 1 FROM layers WHERE parent = ? LIMIT 1").get(chainId) !== undefined;
+    return this.q("SELECT 1 FROM layers WHERE parent = ? LIMIT 1").get(chainId) !== undefined;
   }
 
   /**
@@ -116,7 +127,7 @@ export class LayerGraph {
       while (cur !== null) {
         const row = this.row(cur);
         if (!row || row.refcount > 0 || pinned(cur) || this.hasChildren(cur)) break;
-        this.db.prepare("DELETE FROM layers WHERE chain_id = ?").run(cur);
+        this.q("DELETE FROM layers WHERE chain_id = ?").run(cur);
         dirs.push(row.cache_id);
         cur = row.parent;
       }
@@ -133,12 +144,12 @@ export class LayerGraph {
         const c = todo.pop() as string;
         const row = this.row(c);
         if (!row) continue;
-        for (const k of this.db
-          .prepare<[string], { chain_id: string }>("SELECT chain_id FROM layers WHERE parent = ?")
-          .all(c)) {
+        for (const k of this.q<[string], { chain_id: string }>(
+          "SELECT chain_id FROM layers WHERE parent = ?",
+        ).all(c)) {
           todo.push(k.chain_id);
         }
-        this.db.prepare("DELETE FROM layers WHERE chain_id = ?").run(c);
+        this.q("DELETE FROM layers WHERE chain_id = ?").run(c);
         dirs.push(row.cache_id);
       }
       return dirs;
@@ -146,20 +157,22 @@ export class LayerGraph {
   }
 
   rw(id: string): RwRow | undefined {
-    return this.db.prepare<[string], RwRow>("SELECT * FROM rw_layers WHERE id = ?").get(id);
+    return this.q<[string], RwRow>("SELECT * FROM rw_layers WHERE id = ?").get(id);
   }
 
   rwRows(): RwRow[] {
-    return this.db.prepare<[], RwRow>("SELECT * FROM rw_layers").all();
+    return this.q<[], RwRow>("SELECT * FROM rw_layers").all();
   }
 
   /** Records a read-write layer and retains its parent, atomically. */
   insertRw(id: string, parent: string | undefined): void {
     this.db.transaction(() => {
       if (parent !== undefined) this.retain(parent);
-      this.db
-        .prepare("INSERT INTO rw_layers (id, parent, created) VALUES (?, ?, ?)")
-        .run(id, parent ?? null, new Date().toISOString());
+      this.q("INSERT INTO rw_layers (id, parent, created) VALUES (?, ?, ?)").run(
+        id,
+        parent ?? null,
+        new Date().toISOString(),
+      );
     })();
   }
 
@@ -168,7 +181,7 @@ export class LayerGraph {
     return this.db.transaction(() => {
       const row = this.rw(id);
       if (!row) return undefined;
-      this.db.prepare("DELETE FROM rw_layers WHERE id = ?").run(id);
+      this.q("DELETE FROM rw_layers WHERE id = ?").run(id);
       if (row.parent !== null && this.row(row.parent)) this.unref(row.parent);
       return row;
     })();

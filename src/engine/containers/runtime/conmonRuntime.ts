@@ -81,6 +81,11 @@ async function readInt(path: string): Promise<number | undefined> {
   }
 }
 
+/** conmon's attach socket and ctl/winsz FIFOs in the bundle dir. */
+async function removeSockets(bundle: string): Promise<void> {
+  await Promise.all(["attach", "ctl", "winsz"].map((f) => unlink(join(bundle, f)).catch(() => undefined)));
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
@@ -157,8 +162,6 @@ export class ConmonRuntime implements Runtime {
     // A leftover dir (a crash between create and delete) would hand us its old exit file.
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    await mkdir(this.layout.runcRoot, { recursive: true, mode: 0o700 });
-    await mkdir(dirname(o.logPath), { recursive: true, mode: 0o700 });
     const meta: ContainerMeta = {
       bundle: o.bundle,
       runtimePath,
@@ -166,9 +169,13 @@ export class ConmonRuntime implements Runtime {
       openStdin: o.openStdin,
       logPath: o.logPath,
     };
-    await writeFile(this.layout.meta(o.id), JSON.stringify(meta));
-    // conmon refuses to bind over a stale socket left by an earlier run in the same bundle.
-    for (const f of ["attach", "ctl", "winsz"]) await unlink(join(o.bundle, f)).catch(() => undefined);
+    await Promise.all([
+      mkdir(this.layout.runcRoot, { recursive: true, mode: 0o700 }),
+      mkdir(dirname(o.logPath), { recursive: true, mode: 0o700 }),
+      writeFile(this.layout.meta(o.id), JSON.stringify(meta)),
+      // conmon refuses to bind over a stale socket left by an earlier run in the same bundle.
+      removeSockets(o.bundle),
+    ]);
 
     const args = [
       "--api-version", "1",
@@ -257,19 +264,20 @@ export class ConmonRuntime implements Runtime {
       meta = undefined;
     }
     const rc = this.runc(meta?.runtimePath ?? (await this.binaries()).runtime);
-    await rc.delete(id);
+    const [conmonPid] = await Promise.all([readInt(this.layout.conmonPidfile(id)), rc.delete(id)]);
     // With the container gone conmon writes the exit file and leaves; give it a moment, then insist.
-    const conmonPid = await readInt(this.layout.conmonPidfile(id));
     if (await isConmon(conmonPid)) {
       const deadline = Date.now() + 2000;
-      while (Date.now() < deadline && (await isConmon(conmonPid)))
-        await new Promise((r) => setTimeout(r, 10));
+      // Short naps first: conmon is usually on its way out already.
+      for (let nap = 1; Date.now() < deadline && (await isConmon(conmonPid)); nap = Math.min(nap * 2, 10))
+        await new Promise((r) => setTimeout(r, nap));
       if (conmonPid !== undefined && (await isConmon(conmonPid))) signalPid(conmonPid, "SIGKILL");
     }
     await this.killExecMonitors(id);
-    if (meta)
-      for (const f of ["attach", "ctl", "winsz"]) await unlink(join(meta.bundle, f)).catch(() => undefined);
-    await rm(this.layout.dir(id), { recursive: true, force: true });
+    await Promise.all([
+      meta ? removeSockets(meta.bundle) : undefined,
+      rm(this.layout.dir(id), { recursive: true, force: true }),
+    ]);
   }
 
   private async killExecMonitors(id: string): Promise<void> {
@@ -302,18 +310,20 @@ export class ConmonRuntime implements Runtime {
     } catch {
       return undefined;
     }
-    const st = await stat(path, { bigint: true });
+    const [st, oomKilled] = await Promise.all([
+      stat(path, { bigint: true }),
+      exists(this.layout.oomFile(id)),
+    ]);
     const n = Number(text.trim());
     return {
       exitCode: Number.isInteger(n) && n >= 0 && n <= 255 ? n : 255,
       finishedAtNano: st.mtimeNs,
-      oomKilled: await exists(this.layout.oomFile(id)),
+      oomKilled,
     };
   }
 
   async waitExit(id: string): Promise<ExitStatus> {
-    await this.meta(id);
-    const conmonPid = await readInt(this.layout.conmonPidfile(id));
+    const [, conmonPid] = await Promise.all([this.meta(id), readInt(this.layout.conmonPidfile(id))]);
     for (;;) {
       const ex = await this.readExit(id);
       if (ex) return ex;
