@@ -10,7 +10,7 @@
 #   --dist DIR   compiled berth tree holding src/cli/entry.js (default: the repo's dist)
 #   --node PATH  Node.js binary to ship (default: /usr/bin/node)
 #   --tag TAG    image name for --import (default: berth/registry:latest)
-#   --import     import the tar with `berth import` (BERTH_HOST / DOCKER_HOST pick the daemon)
+#   --import     import the tar with `berth import` (BERTH_HOST picks the daemon)
 #   --changes    print the image config (docker import --change values, one a line) and exit
 set -euo pipefail
 here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
@@ -21,12 +21,12 @@ tag=berth/registry:latest
 mode=stdout
 while [ $# -gt 0 ]; do
   case "$1" in
-    --dist) dist=$(readlink -f "$2"); shift 2 ;;
-    --node) node=$2; shift 2 ;;
-    --tag) tag=$2; shift 2 ;;
+    --dist) dist=$(readlink -f "${2:?--dist needs a directory}"); shift 2 ;;
+    --node) node=${2:?--node needs a path}; shift 2 ;;
+    --tag) tag=${2:?--tag needs a name}; shift 2 ;;
     --import) mode=import; shift ;;
     --changes) mode=changes; shift ;;
-    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "make-registry-image: unknown argument $1" >&2; exit 2 ;;
   esac
 done
