@@ -27,15 +27,40 @@ export function startPortProxy(spec: ProxySpec): Promise<PortProxy> {
   return spec.proto === "tcp" ? startTcp(spec) : startUdp(spec);
 }
 
+/** Bytes read from the container per read(2); libuv's own read size. */
+const RELAY_BUFFER = 64 * 1024;
+
 function startTcp(spec: ProxySpec): Promise<PortProxy> {
   const sockets = new Set<Socket>();
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
+    // Container -> client is the bulk direction of most published ports: it reads into one buffer
+    // per connection instead of a new Buffer and a stream event per chunk. The buffer is read into
+    // again only once the client socket took the bytes (libuv writes synchronously when it can;
+    // otherwise reading pauses until the write completes, which is also the backpressure).
+    const buffer = Buffer.allocUnsafe(RELAY_BUFFER);
+    let paused = false;
+    const resume = () => {
+      if (!paused) return;
+      paused = false;
+      upstream.resume();
+    };
     const upstream = createConnection({
       host: spec.targetIp,
       port: spec.targetPort,
       allowHalfOpen: true,
       noDelay: true,
+      onread: {
+        buffer,
+        callback: (n, buf) => {
+          client.write(buf.subarray(0, n), resume);
+          if (client.writableLength === 0) return true;
+          paused = true;
+          return false;
+        },
+      },
     });
+    // The container's FIN is passed on once its bytes are written (half-close).
+    upstream.on("end", () => client.end());
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));
@@ -43,7 +68,6 @@ function startTcp(spec: ProxySpec): Promise<PortProxy> {
       s.on("error", () => (s === client ? upstream : client).destroy());
     }
     client.pipe(upstream);
-    upstream.pipe(client);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
