@@ -240,7 +240,7 @@ test("logs, exec, attach: streams kept apart, exit codes", async () => {
   assert.equal(logs.stdout, "out1\nout2\n");
   assert.equal(logs.stderr, "err1\n");
   const ts = await d.berth(["logs", "-t", "lg"]);
-  assert.match(ts.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z out1\n/);
+  assert.match(ts.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{1,9}Z out1\n/);
   const ex = await same(["exec", "-i", "lg", "cat"], { input: "piped\n" });
   assert.equal(ex.stdout, "piped\n");
 });
