@@ -4,7 +4,8 @@
  */
 import { ApiError, readAll } from "../../client/index.js";
 import { CliError, type CliContext } from "../context.js";
-import { executeFormat, humanSize, parseFormat, type Template } from "../format/index.js";
+import { humanSize } from "../format/index.js";
+import { inspectAll, type Inspector } from "../inspectAll.js";
 import type { CommandSpec, FlagSpec } from "../spec.js";
 import { confirm, parseFilterFlags } from "./images.js";
 
@@ -29,57 +30,6 @@ const formatFlag: FlagSpec = {
   description:
     "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates",
 };
-
-type Inspector = (ref: string) => Promise<unknown>;
-
-/** docker's inspect.Inspect: all found objects as one indented JSON array, or the template per object. */
-async function inspectAll(
-  ctx: CliContext,
-  refs: readonly string[],
-  format: string | undefined,
-  get: Inspector,
-): Promise<number> {
-  let tmpl: Template | undefined;
-  if (format) {
-    try {
-      tmpl = parseFormat(format === "json" ? "{{json .}}" : format);
-    } catch (err) {
-      throw new CliError((err as Error).message, 64);
-    }
-  }
-  const found: unknown[] = [];
-  const errors: string[] = [];
-  for (const ref of refs) {
-    let element: unknown;
-    try {
-      element = await get(ref);
-    } catch (err) {
-      errors.push(
-        err instanceof ApiError ? `Error response from daemon: ${err.message}` : (err as Error).message,
-      );
-      continue;
-    }
-    if (tmpl === undefined) found.push(element);
-    else {
-      try {
-        ctx.stdout.write(executeFormat(tmpl, element) + "\n");
-      } catch (err) {
-        // docker retries on the raw JSON as a map with missingkey=error, so a field the
-        // typed object lacks ends as that map's error.
-        errors.push(
-          (err as Error).message.replace(
-            /can't evaluate field (\S+) in type \S+$/,
-            (_m, field: string) => `map has no entry for key "${field}"`,
-          ),
-        );
-      }
-    }
-  }
-  if (tmpl === undefined)
-    ctx.stdout.write(found.length === 0 ? "[]\n" : JSON.stringify(found, null, 4) + "\n");
-  if (errors.length > 0) throw new CliError(errors.join("\n"));
-  return 0;
-}
 
 async function getJson(ctx: CliContext, path: string): Promise<unknown> {
   const res = await ctx.client.transport.request("GET", path);

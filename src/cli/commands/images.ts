@@ -9,8 +9,9 @@ import {
   repoName,
   withDefaultTag,
 } from "../../engine/images/reference.js";
+import { inspectAll } from "../inspectAll.js";
 import { CliError, type CliContext } from "../context.js";
-import { ellipsis, humanSize, parseFormat, executeFormat, renderRows, timeAgo } from "../format/index.js";
+import { ellipsis, humanSize, renderRows, timeAgo } from "../format/index.js";
 import type { CommandSpec, FlagSpec } from "../spec.js";
 
 const filterFlag: FlagSpec = {
@@ -202,22 +203,9 @@ export const inspect: CommandSpec = {
   ],
   args: { min: 1, max: Infinity },
   async run(ctx, args) {
-    const format = args.strings.get("format");
-    const tmpl = format ? parseFormat(format === "json" ? "{{json .}}" : format) : undefined;
-    const found: unknown[] = [];
-    const errors: string[] = [];
-    for (const name of args.positionals) {
-      try {
-        found.push(await ctx.client.images.inspect(name));
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        errors.push(`Error response from daemon: ${err.message}`);
-      }
-    }
-    if (tmpl === undefined) ctx.stdout.write(JSON.stringify(found, null, 4) + "\n");
-    else for (const v of found) ctx.stdout.write(executeFormat(tmpl, v) + "\n");
-    if (errors.length > 0) throw new CliError(errors.join("\n"));
-    return 0;
+    return inspectAll(ctx, args.positionals, args.strings.get("format"), (name) =>
+      ctx.client.images.inspect(name),
+    );
   },
 };
 

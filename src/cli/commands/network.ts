@@ -1,8 +1,9 @@
 /** network ls, inspect, rm, prune, connect, disconnect (create is in networkCreate.ts). */
 import type { NetworkWire } from "../../api/types/networks.js";
 import { ApiError } from "../../client/index.js";
+import { inspectAll } from "../inspectAll.js";
 import { CliError, ExitStatus } from "../context.js";
-import { executeFormat, parseFormat, renderRows } from "../format/index.js";
+import { renderRows } from "../format/index.js";
 import type { CommandSpec } from "../spec.js";
 import { confirm, parseFilterFlags } from "./images.js";
 import { create } from "./networkCreate.js";
@@ -143,22 +144,9 @@ export const inspect: CommandSpec = {
   ],
   args: { min: 1, max: Infinity },
   async run(ctx, args) {
-    const format = args.strings.get("format");
-    const tmpl = format ? parseFormat(format === "json" ? "{{json .}}" : format) : undefined;
-    const found: NetworkWire[] = [];
-    const errors: string[] = [];
-    for (const ref of args.positionals) {
-      try {
-        found.push(await ctx.client.networks.inspect(ref, { verbose: args.bools.get("verbose") === true }));
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        errors.push(`Error response from daemon: ${err.message}`);
-      }
-    }
-    if (tmpl === undefined) ctx.stdout.write(JSON.stringify(found, null, 4) + "\n");
-    else for (const v of found) ctx.stdout.write(executeFormat(tmpl, v) + "\n");
-    if (errors.length > 0) throw new CliError(errors.join("\n"));
-    return 0;
+    return inspectAll(ctx, args.positionals, args.strings.get("format"), (ref) =>
+      ctx.client.networks.inspect(ref, { verbose: args.bools.get("verbose") === true }),
+    );
   },
 };
 

@@ -1,8 +1,9 @@
 /** volume create, ls, inspect, rm, prune: docker's flags, texts and exit codes. */
 import { ApiError } from "../../client/index.js";
 import { UsageError } from "../args.js";
+import { inspectAll } from "../inspectAll.js";
 import { CliError } from "../context.js";
-import { executeFormat, humanSize, parseFormat } from "../format/index.js";
+import { humanSize } from "../format/index.js";
 import type { CommandSpec } from "../spec.js";
 import { confirm, parseFilterFlags } from "./images.js";
 import { renderVolumes } from "./volumeFormat.js";
@@ -129,22 +130,9 @@ export const inspect: CommandSpec = {
   ],
   args: { min: 1, max: Infinity },
   async run(ctx, args) {
-    const format = args.strings.get("format");
-    const tmpl = format ? parseFormat(format === "json" ? "{{json .}}" : format) : undefined;
-    const found: unknown[] = [];
-    const errors: string[] = [];
-    for (const name of args.positionals) {
-      try {
-        found.push(await ctx.client.volumes.inspect(name));
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        errors.push(`Error response from daemon: ${err.message}`);
-      }
-    }
-    if (tmpl === undefined) ctx.stdout.write(JSON.stringify(found, null, 4) + "\n");
-    else for (const v of found) ctx.stdout.write(executeFormat(tmpl, v) + "\n");
-    if (errors.length > 0) throw new CliError(errors.join("\n"));
-    return 0;
+    return inspectAll(ctx, args.positionals, args.strings.get("format"), (name) =>
+      ctx.client.volumes.inspect(name),
+    );
   },
 };
 
