@@ -1,21 +1,25 @@
 /**
  * Published ports of containers: host ports from the allocator, DNAT rules,
- * and with the "proxy" localhost mode a userland proxy per port. One owner
+ * and per port a userland proxy ("proxy" localhost mode) or else a socket
+ * that only holds the port on the host while DNAT carries the traffic. One owner
  * (the container ID) tags all of a container's rules, so unpublishing removes
  * exactly those.
  */
 import { conflict } from "../errors.js";
+import { log } from "../log.js";
 import type { Firewall } from "./firewall.js";
 import type { LocalhostMode, PortRule } from "./firewallPlan.js";
 import type { PortAllocator } from "./portAllocator.js";
 import { startPortProxy, type PortProxy } from "./portProxy.js";
+import { reservePort } from "./portReservation.js";
 import type { NetworkStore, PublishedRow } from "./store.js";
 import type { PortBinding, PortRequest } from "./types.js";
 import { UndoStack } from "./undo.js";
 
 export class PortPublisher {
   private readonly rows = new Map<string, PublishedRow>();
-  private readonly proxies = new Map<string, PortProxy[]>();
+  /** Per container: its proxies, or the sockets holding its ports. */
+  private readonly holders = new Map<string, PortProxy[]>();
 
   constructor(
     private readonly store: NetworkStore,
@@ -42,7 +46,12 @@ export class PortPublisher {
   async restore(): Promise<void> {
     for (const row of this.rows.values()) {
       for (const b of row.bindings) this.allocator.restore(row.containerId, b);
-      if (this.localhost === "proxy") this.proxies.set(row.containerId, await this.startProxies(row.rules));
+      // A port taken meanwhile by another process must not stop the daemon: DNAT still serves it.
+      try {
+        this.holders.set(row.containerId, await this.hold(row.rules));
+      } catch (e) {
+        log.warn(`ports of container ${row.containerId}: ${(e as Error).message}`);
+      }
     }
   }
 
@@ -80,11 +89,8 @@ export class PortPublisher {
           proto: p.proto,
         });
       }
-      if (this.localhost === "proxy") {
-        const proxies = await this.startProxies(rules, undo);
-        this.proxies.set(containerId, proxies);
-        undo.push(() => this.proxies.delete(containerId));
-      }
+      this.holders.set(containerId, await this.hold(rules, undo));
+      undo.push(() => this.holders.delete(containerId));
       await this.firewall.addPorts(containerId, rules);
       undo.push(() => this.firewall.removePorts(containerId));
       const row = { containerId, bindings, rules };
@@ -95,9 +101,9 @@ export class PortPublisher {
   }
 
   async unpublish(containerId: string): Promise<void> {
-    const proxies = this.proxies.get(containerId) ?? [];
-    this.proxies.delete(containerId);
-    await Promise.all(proxies.map((p) => p.close()));
+    const holders = this.holders.get(containerId) ?? [];
+    this.holders.delete(containerId);
+    await Promise.all(holders.map((p) => p.close()));
     if (this.rows.has(containerId)) await this.firewall.removePorts(containerId);
     this.allocator.release(containerId);
     this.store.deletePublished(containerId);
@@ -105,23 +111,28 @@ export class PortPublisher {
   }
 
   async close(): Promise<void> {
-    const all = [...this.proxies.values()].flat();
-    this.proxies.clear();
+    const all = [...this.holders.values()].flat();
+    this.holders.clear();
     await Promise.all(all.map((p) => p.close()));
   }
 
-  private async startProxies(rules: readonly PortRule[], undo?: UndoStack): Promise<PortProxy[]> {
+  /** One holder per rule; on a failure the ones already made are closed (by undo when given). */
+  private async hold(rules: readonly PortRule[], undo?: UndoStack): Promise<PortProxy[]> {
+    if (!undo) return UndoStack.run((u) => this.hold(rules, u));
     const out: PortProxy[] = [];
     for (const r of rules) {
-      const proxy = await startPortProxy({
-        proto: r.proto,
-        hostIp: r.hostIp,
-        hostPort: r.hostPort,
-        targetIp: r.containerIp,
-        targetPort: r.containerPort,
-      });
-      out.push(proxy);
-      undo?.push(() => proxy.close());
+      const holder =
+        this.localhost === "proxy"
+          ? await startPortProxy({
+              proto: r.proto,
+              hostIp: r.hostIp,
+              hostPort: r.hostPort,
+              targetIp: r.containerIp,
+              targetPort: r.containerPort,
+            })
+          : await reservePort(r.proto, r.hostIp, r.hostPort);
+      out.push(holder);
+      undo?.push(() => holder.close());
     }
     return out;
   }
