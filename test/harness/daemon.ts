@@ -213,7 +213,7 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
     if (await answers(socket)) break;
     if (child.exitCode !== null || i > 300) {
       child.kill("SIGKILL");
-      if (prev === undefined) rmSync(keepData ? execRoot : base, { recursive: true, force: true });
+      if (prev === undefined) rmSync(base, { recursive: true, force: true });
       throw new Error(`berthd did not start:\n${log()}`);
     }
     await new Promise((r) => setTimeout(r, 20));
