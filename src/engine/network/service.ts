@@ -21,7 +21,8 @@ import { bridgeUpPlan, endpointHostPlan, endpointInsidePlan, linkDeletePlan } fr
 import { DnsServer, type Upstream } from "./dnsServer.js";
 import { DnsTable } from "./dnsTable.js";
 import { netMessages } from "./messages.js";
-import { KeyedLock, UndoStack } from "./undo.js";
+import { KeyedLock } from "../keyedLock.js";
+import { UndoStack } from "./undo.js";
 import { NetworkStore } from "./store.js";
 import { PortPublisher } from "./publisher.js";
 import { PortAllocator } from "./portAllocator.js";
@@ -183,7 +184,7 @@ export class NetworkService {
     if (driver !== "bridge") throw notFound(netMessages.driverNotSupported(driver));
     if (spec.name === "") throw invalid("invalid name: ");
     if (!nameRe.test(spec.name)) throw invalid(`invalid network name "${spec.name}"`);
-    const n = await this.locks.with(`name:${spec.name}`, () => this.createNetwork(spec, {}));
+    const n = await this.locks.run(`name:${spec.name}`, () => this.createNetwork(spec, {}));
     this.emit("create", n);
     return n;
   }
@@ -191,7 +192,7 @@ export class NetworkService {
   async remove(ref: string): Promise<void> {
     const n = this.resolve(ref);
     if (predefined.has(n.name)) throw forbidden(netMessages.predefinedNetwork(n.name));
-    await this.locks.with(`name:${n.name}`, async () => {
+    await this.locks.run(`name:${n.name}`, async () => {
       if (this.endpointsOf(n.id).length > 0) throw forbidden(netMessages.activeEndpoints(n.name, n.id));
       const d = this.dns.get(n.id);
       this.dns.delete(n.id);
@@ -234,7 +235,7 @@ export class NetworkService {
   }
 
   private attach(containerId: string, n: Network, opts: ConnectOptions): Promise<ConnectResult> {
-    return this.locks.with(`ctr:${containerId}`, () =>
+    return this.locks.run(`ctr:${containerId}`, () =>
       UndoStack.run(async (undo) => {
         const mine = this.containerEndpoints(containerId);
         if (mine.some((e) => e.networkId === n.id))
@@ -273,7 +274,7 @@ export class NetworkService {
 
   async disconnect(containerId: string, ref: string): Promise<void> {
     const n = this.resolve(ref);
-    await this.locks.with(`ctr:${containerId}`, async () => {
+    await this.locks.run(`ctr:${containerId}`, async () => {
       const ep = this.endpoints.find((e) => e.containerId === containerId && e.networkId === n.id);
       if (!ep) throw notFound(netMessages.notConnected(containerId, n.name));
       if (this.publisher.bridgeOf(containerId) === n.bridge?.name)
@@ -290,7 +291,7 @@ export class NetworkService {
 
   /** Publishes ports of a container on its first bridge network. */
   publish(containerId: string, ports: readonly PortRequest[]): Promise<PortBinding[]> {
-    return this.locks.with(`ctr:${containerId}`, async () => {
+    return this.locks.run(`ctr:${containerId}`, async () => {
       const ep = this.containerEndpoints(containerId).find((e) => e.ip !== undefined);
       const n = ep && this.networks.get(ep.networkId);
       if (!ep?.ip || !n?.bridge)
@@ -300,7 +301,7 @@ export class NetworkService {
   }
 
   unpublish(containerId: string): Promise<void> {
-    return this.locks.with(`ctr:${containerId}`, () => this.publisher.unpublish(containerId));
+    return this.locks.run(`ctr:${containerId}`, () => this.publisher.unpublish(containerId));
   }
 
   published(containerId: string): PortBinding[] {

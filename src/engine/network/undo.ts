@@ -40,20 +40,3 @@ export class UndoStack {
     }
   }
 }
-
-/** Serializes async work per key (one container, one network name). */
-export class KeyedLock {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  async with<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.tails.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}

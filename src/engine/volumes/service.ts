@@ -17,7 +17,7 @@ import { copyTree, type CopySys } from "./copyUp.js";
 import { VolumeDevices } from "./devices.js";
 import { dirSize } from "./dirSize.js";
 import { matchesList, matchLabels } from "./filters.js";
-import { KeyedLock } from "./lock.js";
+import { KeyedLock } from "../keyedLock.js";
 import { anonymousLabel, newAnonymousName, validateVolumeName } from "./names.js";
 import { validateOptions } from "./options.js";
 import { VolumeRecords, type VolumeRecord } from "./records.js";

@@ -1,6 +1,7 @@
 /**
- * One queue per volume name: create, remove, mount and unmount of one volume
- * run one at a time, while different volumes proceed in parallel.
+ * One queue per key: operations on one object (a container, a volume, a
+ * network name) run one at a time, while different keys proceed in parallel,
+ * so no global lock is held around slow work.
  */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();
