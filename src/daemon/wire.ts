@@ -233,6 +233,8 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     shutdown: async () => {
       // First, while the store is open: pending restarts dropped, running health probes killed and awaited.
       await containers.healing.close();
+      // Removals answered already finish their unmounts and file deletions.
+      await containers.settle();
       // Bridges and rules stay for running containers, as with dockerd, unless asked (tests).
       await network.close();
       if (config.cleanupNetworkOnExit) await network.removeHostState();

@@ -79,6 +79,9 @@ export class FakeLayers implements RwLayers {
     this.mounted.delete(id);
     this.dirs.delete(id);
   }
+  async release(id: string): Promise<{ files: Promise<void> }> {
+    return { files: this.remove(id) };
+  }
   async changes(): Promise<never[]> {
     return [];
   }

@@ -116,7 +116,8 @@ export class Runner {
     const p = this.paths(c);
     try {
       await Undo.run(async (undo) => {
-        await this.deps.runtime.delete(c.id).catch(() => undefined);
+        // Leftovers of an earlier run (a crash between create and delete); none after a clean exit.
+        if (!this.clean.has(c.id)) await this.deps.runtime.delete(c.id).catch(() => undefined);
         this.clean.delete(c.id);
         const rootfs = await this.deps.layers.mount(c.id);
         undo.push("rootfs mount", () => this.deps.layers.unmount(c.id));
@@ -226,7 +227,8 @@ export class Runner {
       const exited = { ...c, state: transition(c.state, ev) };
       const next = this.hooks.beforeExitCommit?.(exited, info) ?? exited;
       this.store.update(next);
-      await this.cleanup(next);
+      // A --rm container is removed next, and its removal unmounts the rootfs after answering.
+      await this.cleanup(next, { unmount: !(next.spec.host.autoRemove && next.state.status === "exited") });
       this.runs.delete(id);
       this.hooks.onExit(next, info);
     } else {
@@ -242,7 +244,7 @@ export class Runner {
    * the rootfs mount. They do not depend on one another (the process is gone,
    * and the mount is detached lazily), so they go at once. Idempotent.
    */
-  async cleanup(c: Container): Promise<void> {
+  async cleanup(c: Container, o: { unmount: boolean } = { unmount: true }): Promise<void> {
     const warn = (what: string) => (err: unknown) => {
       log.warn(`${what} ${c.id}: ${(err as Error).message}`);
       return false;
@@ -251,14 +253,19 @@ export class Runner {
       this.deps.runtime.delete(c.id).then(() => true, warn("runtime delete")),
       leaveSandbox(c, this.deps).then(() => true, warn("network detach")),
       releaseVolumes(c, this.deps).then(() => true, warn("release volumes")),
-      this.deps.layers.unmount(c.id).then(() => true, warn("unmount")),
+      o.unmount ? this.deps.layers.unmount(c.id).then(() => true, warn("unmount")) : true,
     ]);
     if (ok.every(Boolean)) this.clean.add(c.id);
   }
 
-  /** The last run's resources were all released (so a removal need not try again). */
+  /** The last run's resources (all but the rootfs mount, which removal takes) were released. */
   isClean(id: ContainerId): boolean {
     return this.clean.has(id) && !this.runs.has(id);
+  }
+
+  /** A new container: the runtime has nothing of it yet. */
+  markClean(id: ContainerId): void {
+    this.clean.add(id);
   }
 
   /** The container is gone: nothing to remember. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, test } from "node:test";
@@ -151,4 +151,37 @@ test("kill needs a running container; bad signals are 400", async () => {
   );
   await svc.kill("kk", "SIGKILL");
   assert.equal(viewState(svc.get("kk").state).exitCode, 137);
+});
+
+test("--rm: removal answers once the record is gone; the rootfs and dirs go after, settle() waits", async () => {
+  const { svc, runtime, layers, store } = setup();
+  let finish = () => {};
+  const gate = new Promise<void>((r) => (finish = r));
+  layers.release = async (id) => ({ files: gate.then(() => layers.remove(id)) });
+  const c = await svc.create(containerSpec({ host: hostSpec({ autoRemove: true }) }), { name: "bg" });
+  const removed = svc.wait("bg", "removed");
+  await svc.start("bg");
+  runtime.exit(c.id, 0);
+  assert.deepEqual(await removed, { exitCode: 0 });
+  assert.equal(store.get(c.id), undefined);
+  await svc.create(containerSpec(), { name: "bg" }); // the name is free
+  assert.ok(layers.mounted.has(c.id), "the removal, not the exit, unmounts a --rm container's rootfs");
+  let settled = false;
+  const s = svc.settle().then(() => (settled = true));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(settled, false);
+  finish();
+  await s;
+  assert.ok(!layers.dirs.has(c.id) && !layers.mounted.has(c.id));
+  assert.ok(!existsSync(svc.paths(c.id).dir));
+});
+
+test("recover removes container dirs without a record (a removal cut short)", async () => {
+  const { svc, root } = setup();
+  const kept = await svc.create(containerSpec(), { name: "kept" });
+  const orphan = join(root, "c".repeat(64));
+  mkdirSync(join(orphan, "bundle"), { recursive: true });
+  await svc.recover();
+  assert.ok(!existsSync(orphan));
+  assert.ok(existsSync(svc.paths(kept.id).dir));
 });

@@ -4,7 +4,7 @@
  * Operations on one container are serialised by a per-container lock; every
  * state change is committed to the store before its event is published.
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { conflict, invalid, isEngineError, notModified } from "../errors.js";
 import { newContainerId, type ContainerId, type ImageId } from "../ids.js";
@@ -91,6 +91,7 @@ export interface ContainerPaths {
 export class ContainerService {
   private readonly lock = new KeyedMutex();
   private readonly removedWaiters = new Map<ContainerId, ((last: Container) => void)[]>();
+  private readonly pending = new Set<Promise<void>>();
   readonly runner: Runner;
   readonly execs: ExecManager;
   /** Restart policies and health checks. */
@@ -300,8 +301,15 @@ export class ContainerService {
     return Undo.run(async (undo) => {
       this.insertWithName(record, opts.name);
       undo.push("container record", () => this.store.delete(id));
-      await this.deps.layers.create(id, image.chainId);
-      undo.push("rw layer", () => this.deps.layers.remove(id));
+      const p = this.paths(id);
+      const [layer, dir] = await Promise.allSettled([
+        this.deps.layers.create(id, image.chainId),
+        mkdir(p.bundle, { recursive: true, mode: 0o710 }),
+      ]);
+      if (dir.status === "fulfilled")
+        undo.push("container dir", () => rm(p.dir, { recursive: true, force: true }));
+      if (layer.status === "fulfilled") undo.push("rw layer", () => this.deps.layers.remove(id));
+      for (const r of [layer, dir]) if (r.status === "rejected") throw r.reason;
       let mounted = false;
       const rootfs = async () => {
         mounted = true;
@@ -312,10 +320,8 @@ export class ContainerService {
       if (mounted) await this.deps.layers.unmount(id);
       record.spec = { ...record.spec, host: { ...record.spec.host, mounts } };
       this.store.update(record);
-      const p = this.paths(id);
-      await mkdir(p.bundle, { recursive: true, mode: 0o710 });
-      undo.push("container dir", () => rm(p.dir, { recursive: true, force: true }));
       await this.writeHostFiles(record);
+      this.runner.markClean(id);
       this.publish(record, "create");
       return record;
     });
@@ -342,9 +348,11 @@ export class ContainerService {
   private async writeHostFiles(c: Container): Promise<void> {
     const p = this.paths(c.id);
     const files = await this.runner.hostFiles(c, []);
-    await writeFile(p.hosts, files.hosts);
-    await writeFile(p.resolvConf, files.resolvConf);
-    await writeFile(p.hostname, files.hostname);
+    await Promise.all([
+      writeFile(p.hosts, files.hosts),
+      writeFile(p.resolvConf, files.resolvConf),
+      writeFile(p.hostname, files.hostname),
+    ]);
   }
 
   async start(ref: string): Promise<void> {
@@ -542,16 +550,15 @@ export class ContainerService {
       }
     }
     this.apply(id, { type: "remove" });
+    let files: Promise<unknown>;
     try {
       // After a run whose exit released everything (a --rm container's usual case) there is nothing to retry.
       if (!this.runner.isClean(id)) {
         await this.runner.cleanup(this.get(id));
         await this.deps.runtime.delete(id);
       }
-      await Promise.all([
-        this.deps.layers.remove(id),
-        rm(this.paths(id).dir, { recursive: true, force: true }),
-      ]);
+      const layer = await this.deps.layers.release(id);
+      files = Promise.all([layer.files, rm(this.paths(id).dir, { recursive: true, force: true })]);
     } catch (err) {
       this.apply(id, { type: "remove-failed" });
       throw err;
@@ -566,6 +573,24 @@ export class ContainerService {
     this.publish(c, "destroy");
     for (const w of this.removedWaiters.get(id) ?? []) w(last);
     this.removedWaiters.delete(id);
+    // Nothing left to see (no record, the name is free, no process): the rootfs mount and the dirs
+    // go after the answer; start-up sweeps remove what a crash leaves behind.
+    this.inBackground(`remove ${id}`, files);
+  }
+
+  /** Work that finishes after its answer; settle() waits for it (daemon shutdown). */
+  private inBackground(what: string, p: Promise<unknown>): void {
+    const tracked = p.then(
+      () => undefined,
+      (err: unknown) => log.warn(`${what}: ${(err as Error).message}`),
+    );
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  /** Resolves once the work still running after its answer (file removals) is done. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   /** Waits for the condition; resolves with the exit code Docker's wait returns. */
@@ -639,6 +664,13 @@ export class ContainerService {
     for (const id of await this.deps.runtime.list().catch(() => [])) {
       if (!known.has(id)) await this.deps.runtime.delete(id).catch(() => undefined);
     }
+    // Dirs whose removal a crash cut short: their records are gone.
+    for (const name of await readdir(this.deps.root).catch(() => [] as string[])) {
+      if (/^[a-f0-9]{64}$/.test(name) && this.store.get(name as ContainerId) === undefined)
+        await rm(join(this.deps.root, name), { recursive: true, force: true }).catch((err: unknown) =>
+          log.warn(`remove leftover container dir ${name}: ${(err as Error).message}`),
+        );
+    }
     // As dockerd's restore: health checks start over, and restart policies start what they keep running.
     for (const c of this.store.all()) if (c.state.status === "running") this.healing.started(c);
     for (const c of this.store.all().filter(startsAtDaemonStart)) {
@@ -653,9 +685,10 @@ export class ContainerService {
     this.publish(c, "die", { exitCode: String(exit.exitCode), execDuration: String(exit.durationSec) });
     if (this.healing.afterExit(c)) return;
     if (c.spec.host.autoRemove) {
-      void this.lock
-        .run(c.id, () => this.removeLocked(c.id, { force: true, volumes: true }))
-        .catch((err: unknown) => log.warn(`auto-remove ${c.id}: ${(err as Error).message}`));
+      this.inBackground(
+        `auto-remove ${c.id}`,
+        this.lock.run(c.id, () => this.removeLocked(c.id, { force: true, volumes: true })),
+      );
     }
   }
 

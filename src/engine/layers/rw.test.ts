@@ -173,3 +173,27 @@ test("sweep unmounts and removes read-write dirs without a record", async () => 
     if (await mounter.isMountPoint(merged)) await mounter.unmount(merged);
   }
 });
+
+test("release: the record goes (parent released) at once, the mount and dirs when files settles", async () => {
+  const { store, root } = await fresh();
+  const top = await image(store);
+  store.retain(top);
+  await store.rw.create("rel", top);
+  const merged = await store.rw.mount("rel");
+  try {
+    const { files } = await store.rw.release("rel");
+    // The record is gone: nothing can mount it again, and the image is free to go.
+    await assert.rejects(store.rw.mount("rel"), (e) => isEngineError(e, "not-found"));
+    await files;
+    assert.ok(!(await mounter.isMountPoint(merged)));
+    assert.deepEqual(readdirSync(join(root, "rw")), []);
+    await store.release(top);
+    assert.equal(store.get(top), undefined, "the image's layers were collected");
+    // Idempotent.
+    await (
+      await store.rw.release("rel")
+    ).files;
+  } finally {
+    if (await mounter.isMountPoint(merged)) await mounter.unmount(merged);
+  }
+});

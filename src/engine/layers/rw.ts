@@ -60,10 +60,11 @@ export class OverlayRwLayers implements RwLayers {
     const p = this.d.paths;
     try {
       await mkdir(p.rwDir(id), { mode: 0o710 });
-      await mkdir(p.upper(id));
-      await chmod(p.upper(id), 0o755);
-      await mkdir(p.work(id), { mode: 0o700 });
-      await mkdir(p.merged(id), { mode: 0o700 });
+      await Promise.all([
+        mkdir(p.upper(id)).then(() => chmod(p.upper(id), 0o755)),
+        mkdir(p.work(id), { mode: 0o700 }),
+        mkdir(p.merged(id), { mode: 0o700 }),
+      ]);
       this.d.graph.insertRw(id, parent); // retains the parent in the same transaction
     } catch (err) {
       await rm(p.rwDir(id), { recursive: true, force: true });
@@ -111,6 +112,26 @@ export class OverlayRwLayers implements RwLayers {
       const row = this.d.graph.deleteRw(id);
       if (row?.parent) await this.d.collect(row.parent);
     });
+  }
+
+  async release(id: string): Promise<{ files: Promise<void> }> {
+    const record = this.locked(id, async () => {
+      const row = this.d.graph.deleteRw(id);
+      // The overlay over the parent is no longer used (its container is gone), only not yet detached.
+      if (row?.parent) await this.d.collect(row.parent);
+    });
+    // Queued now, so a later call for the id waits for the files too.
+    const files = this.locked(id, async () => {
+      await this.unmountNow(id);
+      await rm(this.d.paths.rwDir(id), { recursive: true, force: true });
+    });
+    try {
+      await record;
+    } catch (err) {
+      files.catch(() => undefined);
+      throw err;
+    }
+    return { files };
   }
 
   async changes(id: string): Promise<Change[]> {

@@ -84,6 +84,13 @@ export interface RwLayers {
   unmount(id: string): Promise<void>;
   /** Unmounts, deletes the dirs, releases the parent. Idempotent. */
   remove(id: string): Promise<void>;
+  /**
+   * remove() in two steps: the record goes and the parent is released
+   * before this resolves; the mount and the dirs go after, and `files`
+   * settles when they are gone. Dirs a crash leaves in between have no
+   * record, which sweep() removes. Idempotent.
+   */
+  release(id: string): Promise<{ files: Promise<void> }>;
   /** The container's changes against its image, as Docker's `diff` lists them. */
   changes(id: string): Promise<Change[]>;
   /** The upper dir as a layer tar (overlay whiteouts turned back into .wh. files), for commit. */
