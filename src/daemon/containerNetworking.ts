@@ -33,11 +33,13 @@ export function containerNetworking(network: NetworkService): ContainerNetworkin
         aliases: cfg.aliases,
         ...(cfg.ipv4 !== undefined ? { ip: cfg.ipv4 } : {}),
         ...(cfg.mac !== undefined ? { mac: cfg.mac } : {}),
+        bridgePortLater: true,
       });
       return {
         ...state(ep),
         netnsPath: ep.netnsPath,
         ...(ep.dnsServer !== undefined ? { dnsServer: ep.dnsServer } : {}),
+        ready: ep.ready,
       };
     },
     leave: (id, networkId) => network.disconnect(id, networkId),

@@ -41,6 +41,12 @@ export interface JoinResult extends EndpointState {
   netnsPath: string | null;
   /** The network's own DNS server (user-defined networks), replacing the host's. */
   dnsServer?: string;
+  /**
+   * join() answers once the container's side is set up; the host's side
+   * (the bridge port) settles this. Await it before the container runs; a
+   * failure has undone the join.
+   */
+  ready: Promise<void>;
 }
 
 export interface PortRequest {

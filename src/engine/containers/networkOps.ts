@@ -67,7 +67,9 @@ export function connectNetwork(
       ...(opts.mac ? { mac: opts.mac } : {}),
     });
     if (isActive(c.state)) {
-      await net.join({ id: c.id, name: c.name }, cfg);
+      await (
+        await net.join({ id: c.id, name: c.name }, cfg)
+      ).ready;
       await rewriteHosts(deps, c, hostsPath(c));
     }
     save({ ...c, networks: [...current, cfg] });

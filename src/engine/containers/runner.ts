@@ -119,15 +119,24 @@ export class Runner {
         // Leftovers of an earlier run (a crash between create and delete); none after a clean exit.
         if (!this.clean.has(c.id)) await this.deps.runtime.delete(c.id).catch(() => undefined);
         this.clean.delete(c.id);
-        const rootfs = await this.deps.layers.mount(c.id);
-        undo.push("rootfs mount", () => this.deps.layers.unmount(c.id));
-        const [passwd, group] = await Promise.all([
-          readFileInRoot(rootfs, "/etc/passwd"),
-          readFileInRoot(rootfs, "/etc/group"),
+        // The rootfs, the volumes and the network do not depend on one another: they are set up at
+        // once (the network's ip processes take longest), each pushing its own undo.
+        const [fs, vols, net] = await Promise.allSettled([
+          (async () => {
+            const rootfs = await this.deps.layers.mount(c.id);
+            undo.push("rootfs mount", () => this.deps.layers.unmount(c.id));
+            const [passwd, group] = await Promise.all([
+              readFileInRoot(rootfs, "/etc/passwd"),
+              readFileInRoot(rootfs, "/etc/group"),
+            ]);
+            return { rootfs, user: resolveUser(c.config.user, c.spec.host.groupAdd, passwd, group) };
+          })(),
+          acquireVolumes(c, this.deps, undo),
+          joinSandbox(c, this.deps, this.store, (id) => this.paths({ ...c, id }), undo),
         ]);
-        const user = resolveUser(c.config.user, c.spec.host.groupAdd, passwd, group);
-        const mounts = await acquireVolumes(c, this.deps, undo);
-        const network = await joinSandbox(c, this.deps, this.store, (id) => this.paths({ ...c, id }), undo);
+        const { rootfs, user } = settled(fs);
+        const mounts = settled(vols);
+        const network = settled(net);
         const files = network.files ?? (await this.hostFiles(c, network.addresses, network.dnsServer));
         const written = Promise.all([
           writeFile(p.hosts, files.hosts),
@@ -158,6 +167,8 @@ export class Runner {
           logMaxSize: c.spec.host.logConfig?.maxSize ?? defaultLogMaxSize,
         });
         undo.push("runtime container", () => this.deps.runtime.delete(c.id));
+        // The bridge ports came up while the runtime created the container.
+        await network.ready;
         await this.connectPending(c.id);
         await this.deps.runtime.start(c.id);
         const startedAt = new Date();
@@ -249,11 +260,14 @@ export class Runner {
       log.warn(`${what} ${c.id}: ${(err as Error).message}`);
       return false;
     };
+    // The network's first step spawns ip, which blocks this thread for the fork: the others start first.
     const ok = await Promise.all([
       this.deps.runtime.delete(c.id).then(() => true, warn("runtime delete")),
-      leaveSandbox(c, this.deps).then(() => true, warn("network detach")),
       releaseVolumes(c, this.deps).then(() => true, warn("release volumes")),
       o.unmount ? this.deps.layers.unmount(c.id).then(() => true, warn("unmount")) : true,
+      new Promise((r) => setImmediate(r))
+        .then(() => leaveSandbox(c, this.deps))
+        .then(() => true, warn("network detach")),
     ]);
     if (ok.every(Boolean)) this.clean.add(c.id);
   }
@@ -295,6 +309,12 @@ export class Runner {
     };
     await this.recordExit(c.id, exit, startedMs);
   }
+}
+
+/** The value of a settled promise, or its error thrown. */
+function settled<T>(r: PromiseSettledResult<T>): T {
+  if (r.status === "rejected") throw r.reason;
+  return r.value;
 }
 
 /** Docker's exit codes for a process that could not start: 127 not found, 126 not executable. */

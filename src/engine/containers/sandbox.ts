@@ -31,6 +31,8 @@ export interface HostFiles {
 
 export interface Sandbox {
   plan: NetworkPlan;
+  /** Settles when every network's host side is up: before the container's process runs. */
+  ready: Promise<void>;
   addresses: string[];
   dnsServer?: string;
   /** `--network container:`: the files of the container whose netns is shared. */
@@ -96,8 +98,8 @@ export async function joinSandbox(
   undo: Undo,
 ): Promise<Sandbox> {
   const mode = c.spec.host.networkMode;
-  if (mode === "none") return { plan: { kind: "none" }, addresses: [] };
-  if (mode === "host") return { plan: { kind: "host" }, addresses: [] };
+  if (mode === "none") return { plan: { kind: "none" }, ready: Promise.resolve(), addresses: [] };
+  if (mode === "host") return { plan: { kind: "host" }, ready: Promise.resolve(), addresses: [] };
   const net = deps.networking;
   const shared = sharedNetnsOf(mode);
   if (shared !== undefined) return joinShared(shared, deps, store, paths);
@@ -106,15 +108,21 @@ export async function joinSandbox(
   const addresses: string[] = [];
   let dnsServer: string | undefined;
   let netnsPath: string | null = null;
+  const pending: Promise<void>[] = [];
   for (const cfg of networksOf(c)) {
     const n = resolveForStart(net, cfg);
     const ep = await net.join({ id: c.id, name: c.name }, { ...cfg, id: n.id, name: n.name });
+    pending.push(ep.ready);
     if (ep.ip) addresses.push(ep.ip);
     dnsServer ??= ep.dnsServer;
     netnsPath ??= ep.netnsPath;
   }
   if (netnsPath === null) throw invalid(`container ${c.name} has no network namespace to join`);
+  const ready = Promise.all(pending).then(() => undefined);
+  // Awaited by the caller before the container runs; a failure meanwhile must not go unhandled.
+  ready.catch(() => undefined);
   const ports = portRequests(c);
+  if (ports.length > 0) await ready;
   if (ports.length > 0 && net.endpoints(c.id).some((e) => e.ip !== undefined)) {
     try {
       await net.publish(c.id, ports);
@@ -122,7 +130,12 @@ export async function joinSandbox(
       throw publishError(c, net.endpoints(c.id)[0], err);
     }
   }
-  return { plan: { kind: "netns", path: netnsPath }, addresses, ...(dnsServer ? { dnsServer } : {}) };
+  return {
+    plan: { kind: "netns", path: netnsPath },
+    ready,
+    addresses,
+    ...(dnsServer ? { dnsServer } : {}),
+  };
 }
 
 /** The network by its ID (a removed and re-created namesake is another network), else by name. */
@@ -169,12 +182,13 @@ async function joinShared(
     hostname: await readFile(p.hostname, "utf8"),
   };
   const mode = other.spec.host.networkMode;
-  if (mode === "host") return { plan: { kind: "host" }, addresses: [], files };
+  const ready = Promise.resolve();
+  if (mode === "host") return { plan: { kind: "host" }, ready, addresses: [], files };
   if (mode === "none" || deps.networking === undefined)
-    return { plan: { kind: "none" }, addresses: [], files };
+    return { plan: { kind: "none" }, ready, addresses: [], files };
   const nested = sharedNetnsOf(mode);
   const owner = nested ?? other.id;
-  return { plan: { kind: "netns", path: deps.networking.netnsPath(owner) }, addresses: [], files };
+  return { plan: { kind: "netns", path: deps.networking.netnsPath(owner) }, ready, addresses: [], files };
 }
 
 /** Undoes joinSandbox; a shared netns belongs to its owner and stays. Idempotent. */

@@ -10,7 +10,7 @@ import type { Db } from "../store/index.js";
 import { conflict, forbidden, invalid, notFound, notImplemented } from "../errors.js";
 import { messages } from "../messages.js";
 import { newHexId } from "../ids.js";
-import type { IpHost } from "../host/ip.js";
+import type { IpCommand, IpHost } from "../host/ip.js";
 import type { NetnsHost } from "../host/netns.js";
 import type { IptablesHost } from "../host/iptables.js";
 import { Ipam, macForIp, type AddressPool } from "./ipam.js";
@@ -235,8 +235,17 @@ export class NetworkService {
   }
 
   private attach(containerId: string, n: Network, opts: ConnectOptions): Promise<ConnectResult> {
-    return this.locks.run(`ctr:${containerId}`, () =>
-      UndoStack.run(async (undo) => {
+    let answer: (r: ConnectResult) => void = () => undefined;
+    const early = new Promise<ConnectResult>((resolve) => (answer = resolve));
+    let done: { ok: () => void; fail: (err: unknown) => void } = {
+      ok: () => undefined,
+      fail: () => undefined,
+    };
+    const ready = new Promise<void>((ok, fail) => (done = { ok, fail }));
+    // Whoever got the early answer awaits `ready`; the others get the attach's own rejection.
+    ready.catch(() => undefined);
+    const whole = this.locks.run(`ctr:${containerId}`, () =>
+      UndoStack.run(async (undo): Promise<ConnectResult> => {
         const mine = this.containerEndpoints(containerId);
         if (mine.some((e) => e.networkId === n.id))
           throw forbidden(netMessages.alreadyConnected(opts.containerName, n.name));
@@ -257,7 +266,9 @@ export class NetworkService {
             undo.push(() => this.deps.netns.remove(netnsPath));
           }
         }
-        if (n.bridge && netnsPath !== null) await this.attachBridge(n, ep, netnsPath, opts, undo);
+        let bridgePort: IpCommand[] = [];
+        if (n.bridge && netnsPath !== null)
+          bridgePort = await this.attachBridge(n, ep, netnsPath, opts, undo);
         this.store.insertEndpoint(ep);
         undo.push(() => this.store.deleteEndpoint(n.id, containerId));
         const dns = this.dns.get(n.id);
@@ -267,9 +278,28 @@ export class NetworkService {
           names: [opts.containerName, containerId.slice(0, 12), ...ep.aliases],
         });
         this.endpoints.push(ep);
-        return { ...ep, netnsPath, ...(dns && n.bridge ? { dnsServer: n.bridge.gateway } : {}) };
+        undo.push(() => {
+          dns?.table.remove(containerId);
+          const i = this.endpoints.indexOf(ep);
+          if (i >= 0) this.endpoints.splice(i, 1);
+        });
+        const result: ConnectResult = {
+          ...ep,
+          netnsPath,
+          ...(dns && n.bridge ? { dnsServer: n.bridge.gateway } : {}),
+          ready,
+        };
+        // The lock stays held until the port is up: a detach or another attach waits for it.
+        if (opts.bridgePortLater) answer(result);
+        await this.deps.ip.batch(bridgePort);
+        return result;
       }),
     );
+    whole.then(
+      () => done.ok(),
+      (err: unknown) => done.fail(err),
+    );
+    return opts.bridgePortLater ? Promise.race([early, whole]) : whole;
   }
 
   async disconnect(containerId: string, ref: string): Promise<void> {
@@ -475,7 +505,7 @@ export class NetworkService {
     netnsPath: string,
     opts: ConnectOptions,
     undo: UndoStack,
-  ): Promise<void> {
+  ): Promise<IpCommand[]> {
     const b = n.bridge!;
     const ip = this.ipam.allocate(n.id, ep.containerId, {
       ...(opts.ip ? { ip: opts.ip } : {}),
@@ -514,7 +544,8 @@ export class NetworkService {
     undo.push(async () => {
       if (this.deps.ip.linkExists(links.hostIf)) await this.deps.ip.batch(linkDeletePlan(links.hostIf));
     });
-    await this.deps.ip.batch(endpointHostPlan(links));
+    // The host side (the port on the bridge, up) is the caller's last step.
+    return endpointHostPlan(links);
   }
 
   private rulesOf(n: Network): BridgeRules {

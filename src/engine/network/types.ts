@@ -60,6 +60,12 @@ export interface ConnectOptions {
   ip?: string;
   /** Otherwise derived from the IP. */
   mac?: string;
+  /**
+   * Answer once the container's side is set up (netns, its interface and
+   * routes): the bridge port comes up meanwhile and `ready` settles when it
+   * has. A container starting may create its process in between.
+   */
+  bridgePortLater?: boolean;
 }
 
 /** One container attached to one network. */
@@ -83,6 +89,8 @@ export interface ConnectResult extends Endpoint {
   netnsPath: string | null;
   /** Nameserver for the container's resolv.conf: the gateway on user-defined bridges. */
   dnsServer?: string;
+  /** Settles when the attach is complete (see ConnectOptions.bridgePortLater); a failure has undone it. */
+  ready: Promise<void>;
 }
 
 export interface PortRequest {
