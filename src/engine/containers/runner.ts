@@ -53,6 +53,8 @@ export class Runner {
   private readonly pendingAttach = new Map<ContainerId, PendingAttach[]>();
   /** Containers whose last cleanup released everything, until their next start. */
   private readonly clean = new Set<ContainerId>();
+  /** Containers whose last cleanup released network and volumes, until their next start. */
+  private readonly detached = new Set<ContainerId>();
 
   constructor(
     private readonly store: ContainerStore,
@@ -119,6 +121,7 @@ export class Runner {
         // Leftovers of an earlier run (a crash between create and delete); none after a clean exit.
         if (!this.clean.has(c.id)) await this.deps.runtime.delete(c.id).catch(() => undefined);
         this.clean.delete(c.id);
+        this.detached.delete(c.id);
         // The rootfs, the volumes and the network do not depend on one another: they are set up at
         // once (the network's ip processes take longest), each pushing its own undo.
         const [fs, vols, net] = await Promise.allSettled([
@@ -238,8 +241,9 @@ export class Runner {
       const exited = { ...c, state: transition(c.state, ev) };
       const next = this.hooks.beforeExitCommit?.(exited, info) ?? exited;
       this.store.update(next);
-      // A --rm container is removed next, and its removal unmounts the rootfs after answering.
-      await this.cleanup(next, { unmount: !(next.spec.host.autoRemove && next.state.status === "exited") });
+      // A --rm container is removed next; its removal deletes the runtime's container and unmounts
+      // the rootfs after answering.
+      await this.cleanup(next, { keepRuntime: next.spec.host.autoRemove && next.state.status === "exited" });
       this.runs.delete(id);
       this.hooks.onExit(next, info);
     } else {
@@ -251,40 +255,45 @@ export class Runner {
   }
 
   /**
-   * Releases what a run holds: the runtime's container, the network, volumes,
-   * the rootfs mount. They do not depend on one another (the process is gone,
-   * and the mount is detached lazily), so they go at once. Idempotent.
+   * Releases what a run holds: the network, volumes, and unless `keepRuntime`
+   * (a removal follows and takes them after its answer) the runtime's
+   * container and the rootfs mount. They do not depend on one another (the
+   * process is gone, and the mount is detached lazily), so they go at once.
+   * Idempotent.
    */
-  async cleanup(c: Container, o: { unmount: boolean } = { unmount: true }): Promise<void> {
+  async cleanup(c: Container, o: { keepRuntime: boolean } = { keepRuntime: false }): Promise<void> {
     const warn = (what: string) => (err: unknown) => {
       log.warn(`${what} ${c.id}: ${(err as Error).message}`);
       return false;
     };
     // The network's first step spawns ip, which blocks this thread for the fork: the others start first.
-    const ok = await Promise.all([
-      this.deps.runtime.delete(c.id).then(() => true, warn("runtime delete")),
+    const [runtime, volumes, mount, network] = await Promise.all([
+      o.keepRuntime || this.deps.runtime.delete(c.id).then(() => true, warn("runtime delete")),
       releaseVolumes(c, this.deps).then(() => true, warn("release volumes")),
-      o.unmount ? this.deps.layers.unmount(c.id).then(() => true, warn("unmount")) : true,
+      o.keepRuntime || this.deps.layers.unmount(c.id).then(() => true, warn("unmount")),
       new Promise((r) => setImmediate(r))
         .then(() => leaveSandbox(c, this.deps))
         .then(() => true, warn("network detach")),
     ]);
-    if (ok.every(Boolean)) this.clean.add(c.id);
+    if (volumes && network) this.detached.add(c.id);
+    if (!o.keepRuntime && runtime && volumes && mount && network) this.clean.add(c.id);
   }
 
-  /** The last run's resources (all but the rootfs mount, which removal takes) were released. */
-  isClean(id: ContainerId): boolean {
-    return this.clean.has(id) && !this.runs.has(id);
+  /** The last run released its network and volumes: a removal need not wait for anything else. */
+  isDetached(id: ContainerId): boolean {
+    return this.detached.has(id) && !this.runs.has(id);
   }
 
   /** A new container: the runtime has nothing of it yet. */
   markClean(id: ContainerId): void {
     this.clean.add(id);
+    this.detached.add(id);
   }
 
   /** The container is gone: nothing to remember. */
   forget(id: ContainerId): void {
     this.clean.delete(id);
+    this.detached.delete(id);
   }
 
   /** After a daemon restart: keep watching live containers, record the exits of the others. */

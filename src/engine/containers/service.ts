@@ -552,13 +552,15 @@ export class ContainerService {
     this.apply(id, { type: "remove" });
     let files: Promise<unknown>;
     try {
-      // After a run whose exit released everything (a --rm container's usual case) there is nothing to retry.
-      if (!this.runner.isClean(id)) {
-        await this.runner.cleanup(this.get(id));
-        await this.deps.runtime.delete(id);
-      }
+      // What others could see goes first (the network's addresses and ports, volumes in use); after a
+      // run whose exit released them (the usual case) there is nothing to retry.
+      if (!this.runner.isDetached(id)) await this.runner.cleanup(this.get(id), { keepRuntime: true });
       const layer = await this.deps.layers.release(id);
-      files = Promise.all([layer.files, rm(this.paths(id).dir, { recursive: true, force: true })]);
+      const dir = this.paths(id).dir;
+      files = Promise.all([
+        layer.files,
+        this.deps.runtime.delete(id).then(() => rm(dir, { recursive: true, force: true })),
+      ]);
     } catch (err) {
       this.apply(id, { type: "remove-failed" });
       throw err;
