@@ -237,15 +237,19 @@ test("E06 several FROMs: every image is built (classic), steps count across both
   assert.equal(await run([ids[3] ?? "?"]), "Bonjour à tous\n");
 });
 
+// E07's `date` becomes a read of a fresh UUID: busybox date has no %N, and two builds may share a second.
 test("E07 the RUN cache trap: a cached RUN keeps its old result; --no-cache runs it again", async () => {
-  const dir = ctx("e07", { Dockerfile: "FROM centos:7\nRUN date +%s%N > /stamp\n" });
+  const dir = ctx("e07", { Dockerfile: "FROM centos:7\nRUN cat /proc/sys/kernel/random/uuid > /stamp\n" });
   const r1 = await build(["-t", "trap", dir]);
   const stamp1 = await run(["trap", "cat", "/stamp"]);
-  writeFileSync(join(dir, "Dockerfile"), "FROM centos:7\nRUN date +%s%N > /stamp\nRUN cat /stamp > /copy\n");
+  writeFileSync(
+    join(dir, "Dockerfile"),
+    "FROM centos:7\nRUN cat /proc/sys/kernel/random/uuid > /stamp\nRUN cat /stamp > /copy\n",
+  );
   const r2 = await build(["-t", "trap", dir]);
   assert.match(
     r2.stdout,
-    /Step 2\/3 : RUN date \+%s%N > \/stamp\n ---> Using cache\n ---> ([0-9a-f]{12})\nStep 3\/3 : RUN cat \/stamp > \/copy\n ---> Running in/,
+    /Step 2\/3 : RUN cat \/proc\/sys\/kernel\/random\/uuid > \/stamp\n ---> Using cache\n ---> ([0-9a-f]{12})\nStep 3\/3 : RUN cat \/stamp > \/copy\n ---> Running in/,
   );
   assert.equal(stepIds(r2)[1], stepIds(r1)[1], "the cached step keeps its image ID");
   assert.equal(await run(["trap", "cat", "/copy"]), stamp1);
