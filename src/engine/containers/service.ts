@@ -302,12 +302,16 @@ export class ContainerService {
       this.insertWithName(record, opts.name);
       undo.push("container record", () => this.store.delete(id));
       const p = this.paths(id);
+      // The generated files need the dir only (not the layer, not the volumes' final paths).
+      let dirMade = false;
       const [layer, dir] = await Promise.allSettled([
         this.deps.layers.create(id, image.chainId),
-        mkdir(p.bundle, { recursive: true, mode: 0o710 }),
+        mkdir(p.bundle, { recursive: true, mode: 0o710 }).then(() => {
+          dirMade = true;
+          return this.writeHostFiles(record);
+        }),
       ]);
-      if (dir.status === "fulfilled")
-        undo.push("container dir", () => rm(p.dir, { recursive: true, force: true }));
+      if (dirMade) undo.push("container dir", () => rm(p.dir, { recursive: true, force: true }));
       if (layer.status === "fulfilled") undo.push("rw layer", () => this.deps.layers.remove(id));
       for (const r of [layer, dir]) if (r.status === "rejected") throw r.reason;
       let mounted = false;
@@ -320,7 +324,6 @@ export class ContainerService {
       if (mounted) await this.deps.layers.unmount(id);
       record.spec = { ...record.spec, host: { ...record.spec.host, mounts } };
       this.store.update(record);
-      await this.writeHostFiles(record);
       this.runner.markClean(id);
       this.publish(record, "create");
       return record;
