@@ -157,11 +157,18 @@ export class ConmonRuntime implements Runtime {
     const bins = await this.binaries();
     const runtimePath = o.runtime !== undefined ? await lookPath(o.runtime) : bins.runtime;
     const dir = this.layout.dir(o.id);
-    if (await isConmon(await readInt(this.layout.conmonPidfile(o.id))))
-      throw conflict(`container ${o.id} already has a running monitor`);
-    // A leftover dir (a crash between create and delete) would hand us its old exit file.
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // A new dir has no monitor and no old exit file: the usual case costs one step.
+    const made = await mkdir(dir, { mode: 0o700 }).then(
+      () => true,
+      () => false,
+    );
+    if (!made) {
+      if (await isConmon(await readInt(this.layout.conmonPidfile(o.id))))
+        throw conflict(`container ${o.id} already has a running monitor`);
+      // A leftover dir (a crash between create and delete) would hand us its old exit file.
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    }
     const meta: ContainerMeta = {
       bundle: o.bundle,
       runtimePath,
