@@ -21,7 +21,7 @@ import { acquireVolumes, releaseVolumes } from "./volumeMounts.js";
 import { resolveUser } from "./spec/user.js";
 import { transition, type StateEvent } from "./state.js";
 import type { ContainerStore } from "./store.js";
-import { Undo } from "./undo.js";
+import { Undo } from "../undo.js";
 import type { ContainerPaths } from "./service.js";
 
 /** The cap for records made before log options existed (api/containers/logConfig.ts sets new ones). */

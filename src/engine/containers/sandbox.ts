@@ -21,7 +21,7 @@ import { hostnameFile, hostsFile, resolvConf } from "./spec/hostFiles.js";
 import type { NetworkPlan } from "./spec/oci.js";
 import { isActive } from "./state.js";
 import type { ContainerStore } from "./store.js";
-import type { Undo } from "./undo.js";
+import type { Undo } from "../undo.js";
 
 export interface HostFiles {
   hosts: string;

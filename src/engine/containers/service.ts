@@ -12,7 +12,7 @@ import { containerMessages, messages } from "../messages.js";
 import { log } from "../log.js";
 import { resolveConfig } from "./config.js";
 import type { ContainerServiceDeps } from "./deps.js";
-import { KeyedMutex } from "./keyedMutex.js";
+import { KeyedLock } from "../keyedLock.js";
 import type { Container, ContainerSpec } from "./model.js";
 import { parseContainerName, randomName } from "./naming.js";
 import { ExecManager, type ExecConfig, type ExecRecord, type ExecStartOptions } from "./exec.js";
@@ -28,7 +28,7 @@ import type {
 import { parseSignal } from "./signals.js";
 import { isActive, transition, viewState, type StateEvent } from "./state.js";
 import type { ContainerStore } from "./store.js";
-import { Undo } from "./undo.js";
+import { Undo } from "../undo.js";
 import { planNetworks } from "./networkPlan.js";
 import {
   connectNetwork,
@@ -89,7 +89,7 @@ export interface ContainerPaths {
 }
 
 export class ContainerService {
-  private readonly lock = new KeyedMutex();
+  private readonly lock = new KeyedLock();
   private readonly removedWaiters = new Map<ContainerId, ((last: Container) => void)[]>();
   private readonly pending = new Set<Promise<void>>();
   readonly runner: Runner;

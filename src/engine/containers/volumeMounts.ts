@@ -13,7 +13,7 @@ import type { ContainerServiceDeps, ContainerVolumes } from "./deps.js";
 import type { BindMount, Container, MountSpec, ResolvedConfig, TmpfsMount, VolumeMount } from "./model.js";
 import { resolveInRoot } from "./rootfsFiles.js";
 import type { ContainerStore } from "./store.js";
-import type { Undo } from "./undo.js";
+import type { Undo } from "../undo.js";
 
 const clean = (p: string): string => posix.normalize(p).replace(/(.)\/+$/, "$1");
 

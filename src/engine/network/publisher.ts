@@ -14,7 +14,7 @@ import { startPortProxy, type PortProxy } from "./portProxy.js";
 import { reservePort } from "./portReservation.js";
 import type { NetworkStore, PublishedRow } from "./store.js";
 import type { PortBinding, PortRequest } from "./types.js";
-import { UndoStack } from "./undo.js";
+import { Undo } from "../undo.js";
 
 export class PortPublisher {
   private readonly rows = new Map<string, PublishedRow>();
@@ -63,8 +63,8 @@ export class PortPublisher {
   ): Promise<PortBinding[]> {
     if (this.rows.has(containerId)) throw conflict(`ports of container ${containerId} are already published`);
     if (ports.length === 0) return [];
-    return UndoStack.run(async (undo) => {
-      undo.push(() => this.allocator.release(containerId));
+    return Undo.run(async (undo) => {
+      undo.push("host ports", () => this.allocator.release(containerId));
       const bindings: PortBinding[] = [];
       const rules: PortRule[] = [];
       for (const p of ports) {
@@ -90,9 +90,9 @@ export class PortPublisher {
         });
       }
       this.holders.set(containerId, await this.hold(rules, undo));
-      undo.push(() => this.holders.delete(containerId));
+      undo.push("port holders", () => this.holders.delete(containerId));
       await this.firewall.addPorts(containerId, rules);
-      undo.push(() => this.firewall.removePorts(containerId));
+      undo.push("port rules", () => this.firewall.removePorts(containerId));
       const row = { containerId, bindings, rules };
       this.store.insertPublished(row);
       this.rows.set(containerId, row);
@@ -117,8 +117,8 @@ export class PortPublisher {
   }
 
   /** One holder per rule; on a failure the ones already made are closed (by undo when given). */
-  private async hold(rules: readonly PortRule[], undo?: UndoStack): Promise<PortProxy[]> {
-    if (!undo) return UndoStack.run((u) => this.hold(rules, u));
+  private async hold(rules: readonly PortRule[], undo?: Undo): Promise<PortProxy[]> {
+    if (!undo) return Undo.run((u) => this.hold(rules, u));
     const out: PortProxy[] = [];
     for (const r of rules) {
       const holder =
@@ -132,7 +132,7 @@ export class PortPublisher {
             })
           : await reservePort(r.proto, r.hostIp, r.hostPort);
       out.push(holder);
-      undo?.push(() => holder.close());
+      undo?.push("port holder", () => holder.close());
     }
     return out;
   }

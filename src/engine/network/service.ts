@@ -22,7 +22,7 @@ import { DnsServer, type Upstream } from "./dnsServer.js";
 import { DnsTable } from "./dnsTable.js";
 import { netMessages } from "./messages.js";
 import { KeyedLock } from "../keyedLock.js";
-import { UndoStack } from "./undo.js";
+import { Undo } from "../undo.js";
 import { NetworkStore } from "./store.js";
 import { PortPublisher } from "./publisher.js";
 import { PortAllocator } from "./portAllocator.js";
@@ -245,7 +245,7 @@ export class NetworkService {
     // Whoever got the early answer awaits `ready`; the others get the attach's own rejection.
     ready.catch(() => undefined);
     const whole = this.locks.run(`ctr:${containerId}`, () =>
-      UndoStack.run(async (undo): Promise<ConnectResult> => {
+      Undo.run(async (undo): Promise<ConnectResult> => {
         const mine = this.containerEndpoints(containerId);
         if (mine.some((e) => e.networkId === n.id))
           throw forbidden(netMessages.alreadyConnected(opts.containerName, n.name));
@@ -263,14 +263,14 @@ export class NetworkService {
         if (netnsPath !== null && !this.deps.netns.exists(netnsPath)) {
           if (!n.bridge) {
             await this.deps.netns.create(netnsPath);
-            undo.push(() => this.deps.netns.remove(netnsPath));
+            undo.push("netns", () => this.deps.netns.remove(netnsPath));
           }
         }
         let bridgePort: IpCommand[] = [];
         if (n.bridge && netnsPath !== null)
           bridgePort = await this.attachBridge(n, ep, netnsPath, opts, undo);
         this.store.insertEndpoint(ep);
-        undo.push(() => this.store.deleteEndpoint(n.id, containerId));
+        undo.push("endpoint record", () => this.store.deleteEndpoint(n.id, containerId));
         const dns = this.dns.get(n.id);
         dns?.table.set({
           owner: containerId,
@@ -278,7 +278,7 @@ export class NetworkService {
           names: [opts.containerName, containerId.slice(0, 12), ...ep.aliases],
         });
         this.endpoints.push(ep);
-        undo.push(() => {
+        undo.push("endpoint", () => {
           dns?.table.remove(containerId);
           const i = this.endpoints.indexOf(ep);
           if (i >= 0) this.endpoints.splice(i, 1);
@@ -402,7 +402,7 @@ export class NetworkService {
     how: { bridgeName?: string; isDefault?: boolean },
   ): Promise<Network> {
     if (this.byName(spec.name)) throw conflict(netMessages.networkExists(spec.name));
-    return UndoStack.run(async (undo) => {
+    return Undo.run(async (undo) => {
       const id = newHexId() as NetworkId;
       const options = spec.options ?? {};
       const pool = this.ipam.requestPool(id, {
@@ -410,7 +410,7 @@ export class NetworkService {
         ...(spec.gateway !== undefined ? { gateway: spec.gateway } : {}),
         ...(spec.ipRange !== undefined ? { ipRange: spec.ipRange } : {}),
       });
-      undo.push(() => this.ipam.releasePool(id));
+      undo.push("address pool", () => this.ipam.releasePool(id));
       const prefix = this.deps.bridgePrefix ?? "br-";
       const name =
         options["com.docker.network.bridge.name"] ??
@@ -444,12 +444,12 @@ export class NetworkService {
       };
       if (this.deps.ip.linkExists(name)) throw conflict(`bridge ${name} already exists on the host`);
       await this.ensureBridge(n);
-      undo.push(() => this.deps.ip.batch(linkDeletePlan(name)));
+      undo.push("bridge", () => this.deps.ip.batch(linkDeletePlan(name)));
       await this.firewall.addNetwork(this.rulesOf(n));
-      undo.push(() => this.firewall.removeNetwork(name));
+      undo.push("network rules", () => this.firewall.removeNetwork(name));
       if (!n.bridge?.isDefault) {
         await this.startDns(n);
-        undo.push(async () => {
+        undo.push("dns server", async () => {
           await this.dns.get(id)?.server.close();
           this.dns.delete(id);
         });
@@ -504,14 +504,14 @@ export class NetworkService {
     ep: Endpoint,
     netnsPath: string,
     opts: ConnectOptions,
-    undo: UndoStack,
+    undo: Undo,
   ): Promise<IpCommand[]> {
     const b = n.bridge!;
     const ip = this.ipam.allocate(n.id, ep.containerId, {
       ...(opts.ip ? { ip: opts.ip } : {}),
       networkName: n.name,
     });
-    undo.push(() => this.ipam.release(n.id, ip));
+    undo.push("address", () => this.ipam.release(n.id, ip));
     const mine = this.containerEndpoints(ep.containerId).filter((e) => e.ifName);
     const used = new Set(mine.map((e) => e.ifName));
     let idx = 0;
@@ -539,9 +539,9 @@ export class NetworkService {
       await this.deps.ip.batch(endpointInsidePlan(links), netnsPath);
     } else {
       await this.deps.netns.create(netnsPath, endpointInsidePlan(links));
-      undo.push(() => this.deps.netns.remove(netnsPath));
+      undo.push("netns", () => this.deps.netns.remove(netnsPath));
     }
-    undo.push(async () => {
+    undo.push("host veth", async () => {
       if (this.deps.ip.linkExists(links.hostIf)) await this.deps.ip.batch(linkDeletePlan(links.hostIf));
     });
     // The host side (the port on the bridge, up) is the caller's last step.

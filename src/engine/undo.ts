@@ -3,7 +3,7 @@
  * resource, run them in reverse on failure, drop them on success. Rollbacks
  * ignore each other's failures (each is logged) and have their own timeout.
  */
-import { log } from "../log.js";
+import { log } from "./log.js";
 
 const rollbackTimeoutMs = 10_000;
 
