@@ -6,6 +6,17 @@
 import { ApiError } from "../client/index.js";
 import { CliError, type CliContext } from "./context.js";
 import { executeFormat, parseFormat, type Template } from "./format/index.js";
+import type { FlagSpec } from "./spec.js";
+
+/** The -f/--format flag every inspect command takes, in docker's words. */
+export const inspectFormatFlag: FlagSpec = {
+  name: "format",
+  short: "f",
+  kind: "string",
+  valueName: "string",
+  description:
+    "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates",
+};
 
 export type Inspector = (ref: string) => Promise<unknown>;
 

@@ -5,8 +5,8 @@
 import { ApiError, readAll } from "../../client/index.js";
 import { CliError, type CliContext } from "../context.js";
 import { humanSize } from "../format/index.js";
-import { inspectAll, type Inspector } from "../inspectAll.js";
-import type { CommandSpec, FlagSpec } from "../spec.js";
+import { inspectAll, inspectFormatFlag, type Inspector } from "../inspectAll.js";
+import type { CommandSpec } from "../spec.js";
 import { confirm, parseFilterFlags } from "./images.js";
 
 const allTypes = [
@@ -21,15 +21,6 @@ const allTypes = [
   "task",
   "volume",
 ];
-
-const formatFlag: FlagSpec = {
-  name: "format",
-  short: "f",
-  kind: "string",
-  valueName: "string",
-  description:
-    "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates",
-};
 
 async function getJson(ctx: CliContext, path: string): Promise<unknown> {
   const res = await ctx.client.transport.request("GET", path);
@@ -47,7 +38,7 @@ export const inspect: CommandSpec = {
   usage: "inspect [OPTIONS] NAME|ID [NAME|ID...]",
   description: "Return low-level information on Docker objects",
   flags: [
-    formatFlag,
+    inspectFormatFlag,
     {
       name: "size",
       short: "s",
@@ -117,7 +108,10 @@ export const containerInspect: CommandSpec = {
   path: ["container", "inspect"],
   usage: "container inspect [OPTIONS] CONTAINER [CONTAINER...]",
   description: "Display detailed information on one or more containers",
-  flags: [formatFlag, { name: "size", short: "s", kind: "bool", description: "Display total file sizes" }],
+  flags: [
+    inspectFormatFlag,
+    { name: "size", short: "s", kind: "bool", description: "Display total file sizes" },
+  ],
   args: { min: 1, max: Infinity },
   run: (ctx, args) =>
     inspectAll(ctx, args.positionals, args.strings.get("format"), (ref) =>

@@ -1,7 +1,7 @@
 /** network ls, inspect, rm, prune, connect, disconnect (create is in networkCreate.ts). */
 import type { NetworkWire } from "../../api/types/networks.js";
 import { ApiError } from "../../client/index.js";
-import { inspectAll } from "../inspectAll.js";
+import { inspectAll, inspectFormatFlag } from "../inspectAll.js";
 import { CliError, ExitStatus } from "../context.js";
 import { renderRows } from "../format/index.js";
 import type { CommandSpec } from "../spec.js";
@@ -132,14 +132,7 @@ export const inspect: CommandSpec = {
   usage: "network inspect [OPTIONS] NETWORK [NETWORK...]",
   description: "Display detailed information on one or more networks",
   flags: [
-    {
-      name: "format",
-      short: "f",
-      kind: "string",
-      description:
-        "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates",
-      valueName: "string",
-    },
+    inspectFormatFlag,
     { name: "verbose", short: "v", kind: "bool", description: "Verbose output for diagnostics" },
   ],
   args: { min: 1, max: Infinity },

@@ -1,7 +1,7 @@
 /** volume create, ls, inspect, rm, prune: docker's flags, texts and exit codes. */
 import { ApiError } from "../../client/index.js";
 import { UsageError } from "../args.js";
-import { inspectAll } from "../inspectAll.js";
+import { inspectAll, inspectFormatFlag } from "../inspectAll.js";
 import { CliError } from "../context.js";
 import { humanSize } from "../format/index.js";
 import type { CommandSpec } from "../spec.js";
@@ -118,16 +118,7 @@ export const inspect: CommandSpec = {
   path: ["volume", "inspect"],
   usage: "volume inspect [OPTIONS] VOLUME [VOLUME...]",
   description: "Display detailed information on one or more volumes",
-  flags: [
-    {
-      name: "format",
-      short: "f",
-      kind: "string",
-      description:
-        "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates",
-      valueName: "string",
-    },
-  ],
+  flags: [inspectFormatFlag],
   args: { min: 1, max: Infinity },
   async run(ctx, args) {
     return inspectAll(ctx, args.positionals, args.strings.get("format"), (name) =>
