@@ -1,5 +1,7 @@
 /** Needs root (mknod, chown, trusted.* xattrs). Every tar here is hostile or odd on purpose. */
 import assert from "node:assert/strict";
+// eslint-disable-next-line no-restricted-imports -- the fixtures are made by the real compressors
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -200,6 +202,37 @@ test("gzip is detected and the diffID is that of the uncompressed tar", async ()
     isEngineError(e, "invalid"),
   );
 });
+
+for (const [name, argv] of [
+  ["bzip2", ["bzip2", "-c"]],
+  ["xz", ["xz", "-c"]],
+  ["zstd", ["zstd", "-c", "-q"]],
+] as const) {
+  test(`${name} layers go through the ${name} program; the diffID is that of the tar`, async () => {
+    const tar = buildTar([
+      { name: "dir/", type: "5" },
+      { name: "dir/a", content: "hello ".repeat(5000) },
+    ]);
+    const packed = execFileSync(argv[0], argv.slice(1), { input: tar });
+    const d = fresh();
+    const progress: number[] = [];
+    const res = await applyLayerTar(Readable.from([packed]), d.layer, (p) => progress.push(p.bytesRead));
+    assert.equal(res.diffId, sha(tar));
+    assert.equal(res.tarSize, tar.length);
+    assert.equal(progress.at(-1), packed.length, "progress counts the compressed bytes read");
+    assert.equal(readFileSync(join(d.layer, "dir/a"), "utf8"), "hello ".repeat(5000));
+    const bad = fresh();
+    await assert.rejects(
+      applyLayerTar(Readable.from([packed.subarray(0, packed.length - 20)]), bad.layer),
+      (e) => {
+        assert.ok(isEngineError(e, "invalid"), String(e));
+        assert.match(e.message, new RegExp(`invalid ${name} stream`));
+        return true;
+      },
+    );
+    assert.deepEqual(readdirSync(bad.outside), []);
+  });
+}
 
 test("unknown entry types and sparse files are refused", async () => {
   await applyFails([{ name: "x", type: "Z" }]);

@@ -1,17 +1,16 @@
 /**
- * Applies one layer tar (plain or gzip, told apart by magic bytes) into an
- * empty directory, hashing the uncompressed bytes on the way: the diffID
- * comes out of the same single pass as the files and the tar-split.
+ * Applies one layer tar (plain, or gzip/bzip2/xz/zstd told apart by magic bytes, see
+ * decompress.ts) into an empty directory, hashing the uncompressed bytes on the way: the
+ * diffID comes out of the same single pass as the files and the tar-split.
  */
 import { createHash } from "node:crypto";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
-import { errnoCode, invalid, notImplemented } from "../errors.js";
 import type { DiffId } from "../ids.js";
+import { decompress, sniffCompression } from "./decompress.js";
 import type { LayerProgress } from "./types.js";
 import { LayerUnpacker } from "./unpack.js";
 import { TarReader } from "./tarReader.js";
+
+export { detectCompression, type Compression } from "./decompress.js";
 
 export interface AppliedLayer {
   diffId: DiffId;
@@ -23,53 +22,15 @@ export interface AppliedLayer {
   tarSplit: Buffer;
 }
 
-export type Compression = "none" | "gzip" | "bzip2" | "xz" | "zstd";
-
-/** The compression a stream starts with (as moby's DetectCompression). */
-export function detectCompression(head: Uint8Array): Compression {
-  const starts = (...sig: number[]) => sig.every((b, i) => head[i] === b);
-  if (starts(0x1f, 0x8b, 0x08)) return "gzip";
-  if (starts(0x42, 0x5a, 0x68)) return "bzip2";
-  if (starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return "xz";
-  if (starts(0x28, 0xb5, 0x2f, 0xfd)) return "zstd";
-  return "none";
-}
-
 export async function applyLayerTar(
   input: AsyncIterable<Uint8Array>,
   dir: string,
   onProgress?: (p: LayerProgress) => void,
 ): Promise<AppliedLayer> {
-  const it = input[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let headLen = 0;
-  let ended = false;
-  while (headLen < 6) {
-    const r = await it.next();
-    if (r.done) {
-      ended = true;
-      break;
-    }
-    const b = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-    head.push(b);
-    headLen += b.length;
-  }
-  const compression = detectCompression(Buffer.concat(head));
-  if (compression !== "none" && compression !== "gzip") {
-    throw notImplemented(`${compression}-compressed layers are not supported`);
-  }
+  const { compression, stream } = await sniffCompression(input);
   let bytesRead = 0;
-  async function* source(): AsyncGenerator<Buffer> {
-    for (const b of head) {
-      bytesRead += b.length;
-      onProgress?.({ bytesRead });
-      yield b;
-    }
-    if (ended) return;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      const b = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const b of stream) {
       bytesRead += b.length;
       onProgress?.({ bytesRead });
       yield b;
@@ -89,14 +50,8 @@ export async function applyLayerTar(
     reader.finish();
     unpacker.finish();
   };
-  try {
-    if (compression === "gzip") await pipeline(Readable.from(source()), createGunzip(), consume);
-    else await consume(source());
-  } catch (err) {
-    await it.return?.(); // stops (destroys) the input if we failed before its end
-    if (errnoCode(err)?.startsWith("Z_")) throw invalid(`invalid gzip layer: ${(err as Error).message}`, err);
-    throw err;
-  }
+  // A failure stops the generators, which stop (destroy) the input and any decompressor child.
+  await consume(decompress(compression, counted()));
   return {
     diffId: `sha256:${hash.digest("hex")}` as DiffId,
     tarSize,
