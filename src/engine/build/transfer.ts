@@ -5,13 +5,14 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { chmod, mkdir, open, rm, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, utimes, writeFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { invalid } from "../errors.js";
 import { newHexId } from "../ids.js";
 import { buildMessages } from "../messages.js";
-import { applyLayerTar, detectCompression } from "../layers/apply.js";
+import { applyLayerTar } from "../layers/apply.js";
+import { isTarArchiveFile } from "../layers/tarProbe.js";
 import type { AddInstruction, CopyInstruction } from "./dockerfile/index.js";
 import { copyIntoRoot } from "./copyTree.js";
 import type { DispatchContext } from "./dispatch.js";
@@ -38,18 +39,6 @@ function parseChmod(spec: string | undefined): number | undefined {
   if (spec === undefined || spec === "") return undefined;
   if (!/^[0-7]{1,4}$/.test(spec)) throw invalid(`invalid chmod parameter: ${spec}`);
   return parseInt(spec, 8);
-}
-
-async function isArchive(path: string): Promise<boolean> {
-  const fh = await open(path, "r");
-  try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(buf, 0, 512, 0);
-    if (bytesRead >= 6 && detectCompression(buf) !== "none") return true;
-    return bytesRead >= 262 && buf.subarray(257, 262).toString("latin1") === "ustar";
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Downloads an ADD URL into the scratch dir: mode 0600, mtime from Last-Modified. */
@@ -117,7 +106,7 @@ export async function transferStep(
   });
   const archives = new Set<string>();
   if (instr.kind === "add")
-    for (const s of sources) if (!s.isDir && (await isArchive(s.abs))) archives.add(s.abs);
+    for (const s of sources) if (!s.isDir && (await isTarArchiveFile(s.abs))) archives.add(s.abs);
   const config = structuredClone(st.config);
   await d.exec.step(
     st,
