@@ -1,6 +1,7 @@
 /**
- * One build: parse the Dockerfile, pick the stages the target needs, build them (independent
- * stages together, wave by wave), run ONBUILD triggers of base images, then tag the result.
+ * One build: parse the Dockerfile, pick the stages to build (stageDependencies), build them
+ * (independent stages together, wave by wave, their output kept in file order by StageOutput),
+ * run ONBUILD triggers of base images, then tag the result.
  */
 import { posix } from "node:path";
 import { invalid, isEngineError, notFound } from "../errors.js";
@@ -74,10 +75,11 @@ export class Build {
     });
     this.df = df;
     refuseBuildKitOnly(df);
+    // Which stages are built: with --target only what it needs; without, the final stage, what
+    // it needs and every unnamed stage (the rule and its reasons are in stageDependencies).
     const graph = stageDependencies(df, {
       ...(this.opts.target ? { target: this.opts.target } : {}),
       buildArgs: this.opts.buildArgs,
-      everyStageUpToTarget: true,
     });
     const labels = Object.keys(this.opts.labels).sort();
     if (labels.length > 0) {
@@ -87,6 +89,7 @@ export class Build {
     const globals = globalArgValues(df, this.opts.buildArgs);
     for (const a of df.globalArgs)
       for (const d of a.args) if (Object.hasOwn(this.opts.buildArgs, d.name)) this.consumed.add(d.name);
+    // `Step n/total` counts the steps of the stages built, in file order, skipped ones left out.
     let n = 0;
     const firstStep = new Map<number, number>();
     for (const i of graph.needed) {

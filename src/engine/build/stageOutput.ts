@@ -1,6 +1,9 @@
 /**
  * Keeps the output of stages that build at the same time in file order: the first unfinished
- * stage streams live, later ones are held back until every stage before them is done.
+ * stage streams live, later ones are held back until every stage before them is done. Only one
+ * stage is ever shown at a time, so a RUN's partial line (output comes in arbitrary chunks) is
+ * never cut by another stage's text, and the log reads as the classic builder's sequential one.
+ * A later stage that failed while held is shown when the stages before it are done.
  */
 import type { BuildEmit, BuildEvent } from "./events.js";
 

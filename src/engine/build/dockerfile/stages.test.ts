@@ -74,10 +74,42 @@ describe("stages", () => {
     assert.deepEqual(g.waves, [[0, 2], [1], [5]]);
     const t = stageDependencies(multi, { target: "deps", buildArgs: { BASE: "debian", TAG: "12" } });
     assert.deepEqual([t.needed, t.nodes[0]?.base], [[0], { image: "debian:12" }]);
-    const classic = stageDependencies(multi, { everyStageUpToTarget: true });
-    assert.deepEqual(classic.needed, [0, 1, 2, 3, 4, 5]);
-    const upTo = stageDependencies(multi, { target: "deps", everyStageUpToTarget: true });
-    assert.deepEqual(upTo.needed, [0]);
+  });
+
+  it("builds unnamed stages without --target, only what the target needs with it", () => {
+    const df = parseDockerfile(
+      [
+        "FROM busybox AS tools", // 0: needed by the unnamed stage 1 only
+        "FROM busybox", // 1: unnamed, unused
+        "COPY --from=tools / /",
+        "FROM busybox AS broken", // 2: named, unused
+        "RUN exit 3",
+        "FROM busybox AS lib", // 3: needed by the final stage
+        "FROM busybox", // 4: unnamed, unused
+        "FROM busybox AS base2", // 5: base of the unnamed stage 6
+        "FROM base2", // 6: unnamed
+        "FROM busybox", // 7: the final stage
+        "COPY --from=lib / /",
+      ].join("\n"),
+    );
+    const all = stageDependencies(df);
+    assert.equal(all.target.index, 7);
+    assert.deepEqual(all.needed, [0, 1, 3, 4, 5, 6, 7]);
+    assert.deepEqual(all.waves, [
+      [0, 3, 4, 5],
+      [1, 6, 7],
+    ]);
+    assert.deepEqual(stageDependencies(df, { target: "" }).needed, all.needed);
+    assert.deepEqual(stageDependencies(df, { target: "lib" }).needed, [3]);
+    assert.deepEqual(stageDependencies(df, { target: "broken" }).needed, [2]);
+    // A target that is the last stage but named: still only what it needs.
+    const named = parseDockerfile("FROM busybox\nFROM busybox AS unused\nFROM busybox AS final");
+    assert.deepEqual(stageDependencies(named).needed, [0, 2]);
+    assert.deepEqual(stageDependencies(named, { target: "final" }).needed, [2]);
+    // The book's E06: two unnamed stages, both built.
+    const e06 = parseDockerfile('FROM centos:7\nCMD echo "Hello world"\nFROM centos:7\nCMD echo "Bonjour"');
+    assert.deepEqual(stageDependencies(e06).needed, [0, 1]);
+    assert.deepEqual(stageDependencies(e06).waves, [[0, 1]]);
   });
 
   it("only an earlier stage can be a FROM base", () => {

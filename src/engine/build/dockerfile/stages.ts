@@ -4,8 +4,9 @@ import { lex } from "./shellLex.js";
 import { parseRunMount } from "./runMount.js";
 
 /**
- * Stage lookup and the stage graph: which stages a target needs (FROM <stage>, COPY --from,
- * RUN --mount from=), so the builder can skip the others and run independent ones together.
+ * Stage lookup and the stage graph: which stages a build needs (FROM <stage>, COPY --from,
+ * RUN --mount from=, and the rule in stageDependencies), so the builder can skip the others
+ * and run independent ones together.
  */
 
 function fail(df: Dockerfile, detail: string, lines?: { startLine: number; endLine: number }): never {
@@ -73,7 +74,7 @@ export interface StageNode {
 export interface StageGraph {
   target: Stage;
   nodes: StageNode[];
-  /** Indexes of the stages the target needs, itself included, in file order. */
+  /** Indexes of the stages that are built (see stageDependencies), in file order. */
   needed: number[];
   /** The needed stages in waves: each wave depends only on earlier waves. */
   waves: number[][];
@@ -82,15 +83,19 @@ export interface StageGraph {
 export interface GraphOptions {
   target?: string;
   buildArgs?: Readonly<Record<string, string>>;
-  /**
-   * The classic builder's rule: every stage up to the target is built, used or not (dockerd
-   * 20.10 with DOCKER_BUILDKIT=0; the book's several-FROM example relies on it). Without it,
-   * only the stages the target needs (BuildKit).
-   */
-  everyStageUpToTarget?: boolean;
 }
 
+/**
+ * The stage graph and the stages a build builds:
+ * - with `--target`, the target and what it needs, nothing else (BuildKit);
+ * - without, the final stage and what it needs, plus every stage without a name and what
+ *   it needs. Nothing can refer to an unnamed stage by name, so its only use is the image
+ *   whose ID the build prints: the classic builder builds it (the book's E06, two plain
+ *   FROMs, shows both IDs). A named stage that nothing needs is skipped (BuildKit), so a
+ *   broken or slow unused stage costs nothing.
+ */
 export function stageDependencies(df: Dockerfile, opts?: GraphOptions): StageGraph {
+  const explicitTarget = opts?.target !== undefined && opts.target !== "";
   const target = resolveTarget(df, opts?.target);
   const meta = globalArgValues(df, opts?.buildArgs);
   const nodes = df.stages.map((s) => stageNode(df, s, meta));
@@ -102,7 +107,7 @@ export function stageDependencies(df: Dockerfile, opts?: GraphOptions): StageGra
     for (const d of nodes[i]?.needs ?? []) visit(d);
   };
   visit(target.index);
-  if (opts?.everyStageUpToTarget === true) for (let i = 0; i < target.index; i++) visit(i);
+  if (!explicitTarget) for (const s of df.stages) if (s.name === undefined) visit(s.index);
   const order = [...needed].sort((a, b) => a - b);
   const level = new Map<number, number>();
   const levelOf = (i: number): number => {
