@@ -67,27 +67,57 @@ export async function copyIntoRoot(
   await copyEntry(src.abs, await resolveInRoot(root, dest, false), opts);
 }
 
-async function copyChildren(srcDir: string, destDir: string, opts: CopyOptions): Promise<void> {
-  for (const n of await readdir(srcDir)) await copyEntry(`${srcDir}/${n}`, `${destDir}/${n}`, opts);
+/** Entries copied at once in one directory: enough to keep libuv's thread pool busy. */
+const PARALLEL = 8;
+
+/** `fresh`: `destDir` was just made, so nothing is in it yet (no lookup per entry). */
+async function copyChildren(
+  srcDir: string,
+  destDir: string,
+  opts: CopyOptions,
+  fresh = false,
+): Promise<void> {
+  const names = await readdir(srcDir);
+  let next = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const n = names[next++] as string;
+      await copyEntry(`${srcDir}/${n}`, `${destDir}/${n}`, opts, fresh);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, names.length) }, worker));
 }
 
-/** Copies one entry (recursively); `dest` is a host path already confined by the caller. */
-export async function copyEntry(src: string, dest: string, opts: CopyOptions): Promise<void> {
+const isRoot = process.geteuid?.() === 0 && process.getegid?.() === 0;
+
+/**
+ * Copies one entry (recursively); `dest` is a host path already confined by the caller.
+ * `fresh`: `dest` does not exist (its parent was just made).
+ */
+export async function copyEntry(src: string, dest: string, opts: CopyOptions, fresh = false): Promise<void> {
   const st = await lstat(src);
-  const existing = await lstat(dest).catch(() => undefined);
+  const existing = fresh ? undefined : await lstat(dest).catch(() => undefined);
+  let made = false;
   if (st.isDirectory()) {
     if (existing !== undefined && !existing.isDirectory()) await rm(dest, { force: true });
-    if (existing === undefined || !existing.isDirectory()) await mkdir(dest);
-    await copyChildren(src, dest, opts);
+    if (existing === undefined || !existing.isDirectory()) {
+      await mkdir(dest);
+      made = true;
+    }
   } else {
     if (existing !== undefined) await rm(dest, { recursive: existing.isDirectory(), force: true });
     if (st.isSymbolicLink()) await symlink(await readlink(src), dest);
-    else if (st.isFile()) await copyFile(src, dest);
+    else if (st.isFile())
+      await copyFile(src, dest); // takes the source's mode bits, setuid included
     else return; // devices, fifos and sockets are not copied from a context
+    made = true;
   }
   const owner = opts.owner ?? { uid: st.uid, gid: st.gid };
-  await lchown(dest, owner.uid, owner.gid);
-  if (!st.isSymbolicLink()) await chmod(dest, opts.mode ?? st.mode & 0o7777);
+  // What this (root) process just made is root's already.
+  if (!(made && isRoot && owner.uid === 0 && owner.gid === 0)) await lchown(dest, owner.uid, owner.gid);
+  if (st.isDirectory() || (st.isFile() && opts.mode !== undefined))
+    await chmod(dest, opts.mode ?? st.mode & 0o7777);
+  if (st.isDirectory()) await copyChildren(src, dest, opts, made);
   await lutimes(dest, st.atime, st.mtime).catch((err: unknown) => {
     if (errnoCode(err) !== "ENOENT") throw err;
   });

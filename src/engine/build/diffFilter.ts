@@ -5,9 +5,6 @@
  * else has no layer (`empty_layer`). The same placeholders are dropped here.
  */
 import { posix } from "node:path";
-import { PassThrough, type Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import tar from "tar-stream";
 import type { Change } from "../layers/index.js";
 
 const placeholders = new Set([
@@ -20,8 +17,8 @@ const parentsOfPlaceholders = new Set(["/", "/etc"]);
 export interface FilteredDiff {
   /** The changes that make a real layer. */
   keep: Change[];
-  /** The diff tar with placeholder entries removed. */
-  apply(tarStream: Readable): Readable;
+  /** Placeholders and stubs to leave out of the layer when empty (relative paths, deepest first). */
+  dropped: string[];
 }
 
 /**
@@ -39,10 +36,7 @@ export function filterDiff(changes: readonly Change[], mountTargets: readonly st
     else if (c.kind === 0 && parentsOfPlaceholders.has(c.path)) continue;
     else keep.push(c);
   }
-  return {
-    keep,
-    apply: (input) => (dropped.size === 0 ? input : dropEntries(input, dropped)),
-  };
+  return { keep, dropped: [...dropped].sort((a, b) => b.length - a.length) };
 }
 
 /** Mount targets and their ancestors whose every changed descendant is itself a stub. */
@@ -62,24 +56,4 @@ function mountStubs(changes: readonly Change[], targets: readonly string[]): Set
     if (under.every((x) => stubs.has(x.path))) stubs.add(c);
   }
   return stubs;
-}
-
-function dropEntries(input: Readable, names: Set<string>): Readable {
-  const extract = tar.extract();
-  const pack = tar.pack();
-  const out = new PassThrough();
-  extract.on("entry", (header, stream, next) => {
-    const name = header.name.replace(/^\.?\//, "").replace(/\/$/, "");
-    const empty = header.type === "directory" || (header.type === "file" && (header.size ?? 0) === 0);
-    if (names.has(name) && empty) {
-      stream.on("end", next);
-      stream.resume();
-      return;
-    }
-    stream.pipe(pack.entry(header, next));
-  });
-  extract.on("finish", () => pack.finalize());
-  pipeline(input, extract).catch((err: unknown) => pack.destroy(err as Error));
-  pipeline(pack, out).catch((err: unknown) => out.destroy(err as Error));
-  return out;
 }

@@ -4,7 +4,7 @@
  * filesystem diff as a layer, write the image, remember it in the cache.
  */
 import { EngineError, invalid } from "../errors.js";
-import { newHexId, type ChainId, type ImageId } from "../ids.js";
+import { newHexId, type ImageId } from "../ids.js";
 import { buildMessages } from "../messages.js";
 import type { ContainerSpec, HostSpec, MountSpec } from "../containers/index.js";
 import type { Layer } from "../layers/index.js";
@@ -191,7 +191,7 @@ export class Executor {
         }
       }
       const stubs = (run?.mounts ?? []).map((m) => m.target);
-      if (run || spec.work) layer = await this.diffLayer(c.id, st.chainId, stubs);
+      if (run || spec.work) layer = await this.diffLayer(c.id, stubs);
       ok = true;
       return { containerId: c.id, layer };
     } finally {
@@ -218,7 +218,7 @@ export class Executor {
       } finally {
         await rw.unmount(id);
       }
-      return { containerId: id, layer: await this.diffLayer(id, st.chainId) };
+      return { containerId: id, layer: await this.diffLayer(id) };
     } finally {
       await rw.remove(id);
     }
@@ -241,15 +241,11 @@ export class Executor {
       throw new RunFailedError(buildMessages.runFailed(argv, res.exitCode), res.exitCode);
   }
 
-  /** The container's changes as a layer on `parent`; undefined when nothing changed. */
-  private async diffLayer(
-    id: string,
-    parent: ChainId | undefined,
-    mountTargets: readonly string[] = [],
-  ): Promise<Layer | undefined> {
+  /** The container's changes as a layer on its image; undefined when nothing changed. */
+  private async diffLayer(id: string, mountTargets: readonly string[] = []): Promise<Layer | undefined> {
     const changes = await this.deps.layers.rw.changes(id);
     const filtered = filterDiff(changes, mountTargets);
     if (filtered.keep.length === 0) return undefined;
-    return this.deps.layers.register(filtered.apply(this.deps.layers.rw.diffTar(id)), parent);
+    return this.deps.layers.registerUpper(id, { dropIfEmpty: filtered.dropped });
   }
 }

@@ -2,13 +2,16 @@
 import assert from "node:assert/strict";
 import {
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -196,4 +199,63 @@ test("release: the record goes (parent released) at once, the mount and dirs whe
   } finally {
     if (await mounter.isMountPoint(merged)) await mounter.unmount(merged);
   }
+});
+
+test("registerUpper: the upper dir becomes the layer register(diffTar) would make, without a copy", async () => {
+  const { store, root } = await fresh();
+  const top = await image(store);
+  store.retain(top);
+  const change = async (id: string) => {
+    await store.rw.create(id, top);
+    const merged = await store.rw.mount(id);
+    writeFileSync(join(merged, "etc/hostname"), "changed\n");
+    rmSync(join(merged, "etc/motd"));
+    rmSync(join(merged, "var/cache"), { recursive: true });
+    mkdirSync(join(merged, "var/cache")); // opaque in upper
+    writeFileSync(join(merged, "var/cache/c"), "c".repeat(3 << 20)); // streamed, not prefetched
+    writeFileSync(join(merged, "a"), "linked");
+    linkSync(join(merged, "a"), join(merged, "b"));
+    mkdirSync(join(merged, "empty-stub"));
+    writeFileSync(join(merged, "empty-file"), "");
+    await new Promise<void>((resolve) => {
+      const srv = createServer().listen(join(merged, "sock"), () => srv.close(() => resolve()));
+    });
+  };
+  await change("viaTar");
+  await change("sealed");
+  try {
+    const viaTar = await store.register(store.rw.diffTar("viaTar"), top);
+    // A socket is not in a tar: the first layer dropped it, the sealed one must as well.
+    const sealed = await store.registerUpper("sealed", { dropIfEmpty: ["empty-stub", "empty-file"] });
+    assert.notEqual(sealed.chainId, viaTar.chainId, "the dropped entries change the diff");
+    assert.equal(sealed.parent, top);
+    assert.ok(!(await mounter.isMountPoint(store.rw.mergedPath("sealed"))), "unmounted");
+    assert.deepEqual(readdirSync(join(root, "rw", "sealed", "upper")), [], "the rw layer is left empty");
+    // Its tar (rebuilt from the tar-split records, checked against the diffID) applies as a layer
+    // with the same diffID: the records and the directory agree.
+    const again = await store.register(store.tarStream(sealed.chainId), top);
+    assert.equal(again.chainId, sealed.chainId);
+    store.retain(sealed.chainId);
+    await store.rw.create("child", sealed.chainId);
+    const m = await store.rw.mount("child");
+    try {
+      assert.equal(readFileSync(join(m, "etc/hostname"), "utf8"), "changed\n");
+      assert.ok(!existsSync(join(m, "etc/motd")));
+      assert.deepEqual(readdirSync(join(m, "var/cache")), ["c"]);
+      assert.equal(statSync(join(m, "b")).ino, statSync(join(m, "a")).ino);
+      assert.ok(
+        !existsSync(join(m, "sock")) &&
+          !existsSync(join(m, "empty-stub")) &&
+          !existsSync(join(m, "empty-file")),
+      );
+      assert.equal(sealed.size, "changed\n".length + (3 << 20) + "linked".length);
+    } finally {
+      await store.rw.remove("child");
+    }
+    await store.release(sealed.chainId);
+  } finally {
+    await store.rw.remove("viaTar");
+    await store.rw.remove("sealed");
+  }
+  await store.release(top);
 });

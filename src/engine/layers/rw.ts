@@ -2,7 +2,7 @@
  * Containers' read-write layers: an upper and a work dir per container,
  * mounted as overlay over the short links of its image's layers.
  */
-import { chmod, mkdir, readdir, rm } from "node:fs/promises";
+import { chmod, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { conflict, invalid, notFound } from "../errors.js";
 import type { ChainId } from "../ids.js";
@@ -132,6 +132,18 @@ export class OverlayRwLayers implements RwLayers {
       throw err;
     }
     return { files };
+  }
+
+  /** Moves the upper dir to `dest` (same filesystem) and leaves an empty one; unmounts first. */
+  async takeUpper(id: string, dest: string): Promise<void> {
+    await this.locked(id, async () => {
+      this.row(id);
+      await this.unmountNow(id);
+      const upper = this.d.paths.upper(id);
+      await rename(upper, dest);
+      await mkdir(upper);
+      await chmod(upper, 0o755);
+    });
   }
 
   async changes(id: string): Promise<Change[]> {

@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import {
   chmod,
+  lstat,
   mkdir,
   readFile,
   readdir,
@@ -18,6 +19,7 @@ import {
   realpath,
   rename,
   rm,
+  rmdir,
   symlink,
   writeFile,
 } from "node:fs/promises";
@@ -27,13 +29,14 @@ import { sha256Digest, type ChainId } from "../ids.js";
 import { log } from "../log.js";
 import type { Mounter } from "../host/mount.js";
 import type { Db } from "../store/index.js";
-import { applyLayerTar } from "./apply.js";
+import { applyLayerTar, type AppliedLayer } from "./apply.js";
 import { LayerGraph, noSuchLayer, toLayer, type LayerRow } from "./graph.js";
 import { newLinkId } from "./overlay.js";
 import { LayerPaths } from "./paths.js";
 import { OverlayRwLayers } from "./rw.js";
+import { sealUpperDir } from "./seal.js";
 import { assembleTar, decodeTarSplit } from "./tarSplit.js";
-import type { Layer, LayerProgress, LayerStore, RwLayers } from "./types.js";
+import type { Layer, LayerProgress, LayerStore } from "./types.js";
 
 export interface LayerStoreOptions {
   /** Directory owned by the store (e.g. <data-root>/overlay). */
@@ -44,7 +47,7 @@ export interface LayerStoreOptions {
 }
 
 export class OverlayLayerStore implements LayerStore {
-  readonly rw: RwLayers;
+  readonly rw: OverlayRwLayers;
   private readonly paths: LayerPaths;
   private readonly graph: LayerGraph;
   /** In-memory references held while a layer is a register's parent or being exported. */
@@ -113,6 +116,34 @@ export class OverlayLayerStore implements LayerStore {
     parent: ChainId | undefined,
     onProgress?: (p: LayerProgress) => void,
   ): Promise<Layer> {
+    return this.ingest(parent, async (diff) => {
+      try {
+        await mkdir(diff);
+        await chmod(diff, 0o755);
+        return await applyLayerTar(tar, diff, onProgress);
+      } catch (err) {
+        tar.destroy();
+        throw err;
+      }
+    });
+  }
+
+  async registerUpper(rwId: string, opts?: { dropIfEmpty?: readonly string[] }): Promise<Layer> {
+    const row = this.graph.rw(rwId);
+    if (!row) throw noSuchLayer(rwId);
+    const parent = (row.parent ?? undefined) as ChainId | undefined;
+    return this.ingest(parent, async (diff) => {
+      await this.rw.takeUpper(rwId, diff);
+      for (const rel of opts?.dropIfEmpty ?? []) await removeIfEmpty(join(diff, rel));
+      return sealUpperDir(diff);
+    });
+  }
+
+  /** Fills `layers/tmp-<random>/diff` with `fill`, then records the layer (or finds it recorded). */
+  private async ingest(
+    parent: ChainId | undefined,
+    fill: (diff: string) => Promise<AppliedLayer>,
+  ): Promise<Layer> {
     if (parent !== undefined && !this.graph.row(parent)) throw noSuchLayer(parent);
     this.pin(parent);
     const tmp = join(this.paths.layers, `tmp-${randomBytes(8).toString("hex")}`);
@@ -120,12 +151,9 @@ export class OverlayLayerStore implements LayerStore {
       let applied;
       try {
         await mkdir(tmp, { mode: 0o700 });
-        await mkdir(join(tmp, "diff"));
-        await chmod(join(tmp, "diff"), 0o755);
-        applied = await applyLayerTar(tar, join(tmp, "diff"), onProgress);
+        applied = await fill(join(tmp, "diff"));
         await writeFile(join(tmp, "tar-split.gz"), applied.tarSplit, { mode: 0o600 });
       } catch (err) {
-        tar.destroy();
         await rm(tmp, { recursive: true, force: true });
         throw err;
       }
@@ -247,8 +275,15 @@ export class OverlayLayerStore implements LayerStore {
     for (const name of await readdir(this.paths.links)) {
       if (!live.has(name)) await rm(join(this.paths.links, name), { force: true });
     }
-    await (this.rw as OverlayRwLayers).sweep();
+    await this.rw.sweep();
     // Layers nobody references (e.g. an import that crashed before its image was recorded).
     for (const r of this.graph.rows()) if (r.refcount === 0) await this.collect(r.chain_id);
   }
+}
+
+/** Removes an empty regular file or an empty directory at `path`; anything else stays. */
+async function removeIfEmpty(path: string): Promise<void> {
+  const st = await lstat(path).catch(() => undefined);
+  if (st?.isFile() === true && st.size === 0) await rm(path);
+  else if (st?.isDirectory() === true) await rmdir(path).catch(() => undefined); // not empty: kept
 }

@@ -103,6 +103,14 @@ export interface RwLayers {
 
 export interface LayerStore extends LayerReader, LayerIngester, LayerExporter, LayerRefs {
   rw: RwLayers;
+  /**
+   * Makes a read-write layer's changes a layer on its parent by moving its upper dir into the
+   * store (no byte copied); the read-write layer is left unmounted and empty. For build steps,
+   * whose container goes right after. Same result as `register(rw.diffTar(id), parent)`.
+   * `dropIfEmpty`: paths (relative to the root, children before parents) left out of the layer
+   * when they are an empty file or directory (the runtime's mount points).
+   */
+  registerUpper(rwId: string, opts?: { dropIfEmpty?: readonly string[] }): Promise<Layer>;
   /** Start-up recovery: drops half-unpacked layers and dirs without a record. */
   sweep(): Promise<void>;
 }
