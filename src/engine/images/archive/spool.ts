@@ -1,5 +1,5 @@
 /**
- * Spools an untrusted image archive (plain or gzip tar) into a private temp
+ * Spools an untrusted image archive (plain or compressed tar) into a private temp
  * directory. Entries are stored under generated names, never under the
  * archive's own paths, so nothing in the archive can write outside the
  * directory; the archive's paths live only in a map, normalised, with `..`
@@ -10,9 +10,9 @@ import * as fs from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
 import tar from "tar-stream";
 import { invalid } from "../../errors.js";
+import { decompress, sniffCompression } from "../../layers/decompress.js";
 
 type Node = { kind: "file"; file: string; size: number } | { kind: "link"; target: string } | { kind: "dir" };
 
@@ -140,7 +140,7 @@ function resolveRelative(from: string, target: string): string {
   return parts.join("/");
 }
 
-/** Gunzips when the stream starts with the gzip magic, else passes it through. */
+/** Decompresses what starts with a gzip, bzip2, xz or zstd magic, else passes it through. */
 export async function decompressed(source: Readable): Promise<Readable> {
   const iter = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head = await iter.next();
@@ -158,8 +158,6 @@ export async function decompressed(source: Readable): Promise<Readable> {
     })(),
     { objectMode: false },
   );
-  if (first[0] !== 0x1f || first[1] !== 0x8b) return whole;
-  const gunzip = createGunzip();
-  whole.on("error", (err) => gunzip.destroy(err));
-  return whole.pipe(gunzip);
+  const { compression, stream } = await sniffCompression(whole);
+  return Readable.from(decompress(compression, stream), { objectMode: false });
 }
