@@ -239,7 +239,7 @@ test("multi-stage: --target builds only what it needs, COPY --from stage and ima
   assert.equal(run.stdout, "a\nb\n");
   const bad = await build(["--target", "nosuch", dir]);
   assert.notEqual(bad.code, 0);
-  assert.match(bad.stderr, /target stage "nosuch" could not be found/);
+  assert.match(bad.stderr, /failed to reach build target nosuch in Dockerfile/);
 });
 
 test("ONBUILD triggers run in the child build", async () => {

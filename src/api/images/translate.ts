@@ -49,9 +49,11 @@ export function toSummaryWire(s: ImageSummary, apiVersion: string): ImageSummary
 /** Docker's container.Config with every non-omitempty field present. */
 export function fullConfig(c: ContainerConfig | undefined): ImageContainerConfigWire {
   const cfg = c ?? {};
+  // Docker keeps what the config holds for these (a build's parent image, its step container).
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
   const out: ImageContainerConfigWire = {
-    Hostname: "",
-    Domainname: "",
+    Hostname: text(cfg.Hostname),
+    Domainname: text(cfg.Domainname),
     User: cfg.User ?? "",
     AttachStdin: false,
     AttachStdout: false,
@@ -61,7 +63,7 @@ export function fullConfig(c: ContainerConfig | undefined): ImageContainerConfig
     StdinOnce: false,
     Env: cfg.Env ?? null,
     Cmd: cfg.Cmd ?? null,
-    Image: "",
+    Image: text(cfg.Image),
     Volumes: cfg.Volumes ?? null,
     WorkingDir: cfg.WorkingDir ?? "",
     Entrypoint: cfg.Entrypoint ?? null,

@@ -49,7 +49,9 @@ describe("stages", () => {
     assert.equal(findStage(multi, "nope"), undefined);
     assert.equal(resolveTarget(multi).index, 5);
     assert.equal(resolveTarget(multi, "Test").index, 4);
-    assert.throws(() => resolveTarget(multi, "prod"), { message: 'target stage "prod" could not be found' });
+    assert.throws(() => resolveTarget(multi, "prod"), {
+      message: "failed to reach build target prod in Dockerfile",
+    });
   });
 
   it("computes global ARG values: build args win, defaults expand", () => {

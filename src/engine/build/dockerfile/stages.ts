@@ -28,7 +28,7 @@ export function findStage(df: Dockerfile, ref: string): Stage | undefined {
 export function resolveTarget(df: Dockerfile, target?: string): Stage {
   if (target === undefined || target === "") return df.stages[df.stages.length - 1] as Stage;
   const stage = df.stages.find((s) => s.name !== undefined && s.name === target.toLowerCase());
-  if (stage === undefined) fail(df, `target stage "${target}" could not be found`);
+  if (stage === undefined) fail(df, `failed to reach build target ${target} in Dockerfile`); // dockerd classic builder's text
   return stage;
 }
 
