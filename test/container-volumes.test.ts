@@ -130,6 +130,8 @@ test("--mount type=volume (readonly, anonymous) and type=tmpfs", async () => {
     "type=volume,dst=/anon",
     "--mount",
     "type=tmpfs,dst=/t,tmpfs-size=1m",
+    "--tmpfs",
+    "/opt:size=1m",
     "busybox",
     "sh",
     "-c",
@@ -144,6 +146,14 @@ test("--mount type=volume (readonly, anonymous) and type=tmpfs", async () => {
   const anon = mounts.find((m: { Destination: string }) => m.Destination === "/anon");
   assert.equal(anon.Type, "volume");
   assert.equal(anon.Mode, "z");
+  // dockerd lists a --mount tmpfs, not a --tmpfs one (that is only in HostConfig.Tmpfs).
+  assert.deepEqual(
+    mounts
+      .filter((m: { Type: string }) => m.Type === "tmpfs")
+      .map((m: { Destination: string }) => m.Destination),
+    ["/t"],
+  );
+  assert.equal(await ok(["inspect", "-f", "{{json .HostConfig.Tmpfs}}", "mt1"]), '{"/opt":"size=1m"}\n');
   await ok(["rm", "-v", "mt1"]);
   assert.equal((await volumes()).includes(anon.Name), false);
   await ok(["volume", "rm", "h16m"]);

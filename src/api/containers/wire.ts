@@ -9,6 +9,7 @@ import type {
   ContainerCreateBody,
   ContainerInspectResponse,
   ContainerSummary,
+  MountPointWire,
 } from "../types/containers.js";
 import { hostConfigWire } from "./hostConfigWire.js";
 import { healthcheckWire, healthSuffix, healthSummaryWire, healthWire } from "./healthWire.js";
@@ -54,7 +55,11 @@ export function statusText(c: Container, nowMs = Date.now()): string {
   }
 }
 
-const mounts = mountsWire;
+/** inspect's and the list's Mounts: dockerd lists a `--mount type=tmpfs`, not a `--tmpfs`. */
+function mounts(c: Container): MountPointWire[] {
+  const tmpfsOption = new Set(Object.keys(createBody(c).HostConfig?.Tmpfs ?? {}));
+  return mountsWire(c).filter((m) => !(m.Type === "tmpfs" && tmpfsOption.has(m.Destination)));
+}
 
 function createBody(c: Container): ContainerCreateBody {
   if (c.createBody === undefined) return {};
