@@ -67,6 +67,13 @@ test("detached container: ps, logs, exec, stop with Docker's events", async () =
   assert.equal(exec.stdout, "hi\n", exec.stderr);
   const code = await d.docker(["exec", "web", "sh", "-c", "exit 5"]);
   assert.equal(code.code, 5);
+  // An exec leaves ExecIDs when it exits, as in dockerd; a running one is listed.
+  const execIds = async () => (await d.docker(["inspect", "-f", "{{json .ExecIDs}}", "web"])).stdout;
+  assert.equal(await execIds(), "null\n");
+  assert.equal((await d.docker(["exec", "-d", "web", "sleep", "1"])).code, 0);
+  assert.match(await execIds(), /^\["[0-9a-f]{64}"\]\n$/);
+  for (let i = 0; i < 40 && (await execIds()) !== "null\n"; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await execIds(), "null\n", "gone once it exited");
   const logs = await d.docker(["logs", "web"]);
   assert.equal(logs.stdout, "started\n");
   const since = new Date().toISOString();

@@ -82,9 +82,14 @@ export class ExecManager {
     return rec;
   }
 
-  /** IDs of a container's exec sessions (inspect's ExecIDs). */
+  /**
+   * IDs of a container's exec sessions not yet ended (inspect's ExecIDs: dockerd drops an exec
+   * from the container's list when it exits; `exec inspect` still finds it).
+   */
   idsOf(containerId: ContainerId): ExecId[] {
-    return [...this.execs.values()].filter((e) => e.containerId === containerId).map((e) => e.id);
+    return [...this.execs.values()]
+      .filter((e) => e.containerId === containerId && e.exitCode === undefined)
+      .map((e) => e.id);
   }
 
   forget(containerId: ContainerId): void {
