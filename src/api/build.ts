@@ -1,29 +1,42 @@
 /**
  * Build endpoints: `POST /build` (the classic builder's JSON stream: `Step n/m : …`,
  * ` ---> Running in …`, aux ID, `Successfully built/tagged`, errors with the RUN exit code)
- * and `POST /build/prune`; also the build cache rows of `GET /system/df`.
+ * and `POST /build/prune`; also the build cache rows of `GET /system/df`. Berth's own
+ * `POST /berth/build/session` opens a build session (engine/build/session.ts): the manifest
+ * of the client's context in, the files the daemon lacks out; `POST /build?berthsession=<id>`
+ * then carries a tar of only those, plus the session's secrets and ssh sockets.
  */
 import { StringDecoder } from "node:string_decoder";
 import type { Readable } from "node:stream";
 import { invalid, notImplemented } from "../engine/errors.js";
 import type { ImageId } from "../engine/ids.js";
 import {
+  buildSecrets,
   defaultBuildOptions,
   RunFailedError,
   type BuildEvent,
   type BuildOptions,
   type BuildPruneResult,
   type CacheRecord,
+  type SessionInput,
+  type SessionOpened,
 } from "../engine/build/index.js";
 import { familiarString, parseTagTarget, withDefaultTag } from "../engine/images/index.js";
 import type { RequestContext } from "./context.js";
-import { boolOr, boolValue } from "./query.js";
+import { boolOr, boolValue, readBody } from "./query.js";
 import type { Route } from "./router.js";
 import { rfc3339Nano } from "./timestamp.js";
-import type { BuildCacheWire, BuildMessageWire, BuildPruneWire } from "./types/build.js";
+import type {
+  BuildCacheWire,
+  BuildMessageWire,
+  BuildPruneWire,
+  BuildSessionRequestWire,
+  BuildSessionWire,
+} from "./types/build.js";
 
 export interface BuildBackend {
   build(context: Readable | undefined, opts: BuildOptions, emit: (e: BuildEvent) => void): Promise<ImageId>;
+  openSession(input: SessionInput): Promise<SessionOpened>;
   prune(): Promise<BuildPruneResult>;
   records(): CacheRecord[];
 }
@@ -32,6 +45,7 @@ export function buildRoutes(backend: BuildBackend): Route[] {
   return [
     { method: "POST", path: "/build", handler: (ctx) => postBuild(backend, ctx) },
     { method: "POST", path: "/build/prune", handler: (ctx) => postBuildPrune(backend, ctx) },
+    { method: "POST", path: "/berth/build/session", handler: (ctx) => postBuildSession(backend, ctx) },
   ];
 }
 
@@ -109,6 +123,7 @@ export function parseBuildQuery(ctx: RequestContext): BuildOptions {
     quiet: boolValue(q, "q"),
     platform: q.get("platform") ?? "",
     ...(q.get("remote") ? { remote: q.get("remote") as string } : {}),
+    ...(q.get("berthsession") ? { session: q.get("berthsession") as string } : {}),
   });
 }
 
@@ -176,6 +191,45 @@ async function postBuild(backend: BuildBackend, ctx: RequestContext): Promise<vo
     ctx.req.resume();
   }
   res?.end();
+}
+
+/** A manifest of a million entries is ~150 MB of JSON: more than readJson's limit. */
+const maxSessionBody = 512 * 1024 * 1024;
+
+/** The session body's secrets and ssh sockets, shape-checked (the engine checks the values). */
+function sessionInput(raw: unknown): SessionInput {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw invalid("build session: the body must be a JSON object");
+  const b = raw as Partial<Record<keyof BuildSessionRequestWire, unknown>>;
+  const list = (v: unknown, what: string): Record<string, unknown>[] => {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "object" || x === null))
+      throw invalid(`build session: ${what} must be an array of objects`);
+    return v as Record<string, unknown>[];
+  };
+  const secrets = list(b.secrets, "secrets").map((s) => {
+    if (typeof s.data !== "string") throw invalid("build session: a secret's data must be base64 text");
+    return { id: s.id, data: Buffer.from(s.data, "base64") };
+  });
+  const ssh = list(b.ssh, "ssh").map((s) => ({ id: s.id, path: s.path }));
+  return {
+    key: typeof b.key === "string" ? b.key : "",
+    ...(b.manifest !== undefined && b.manifest !== null ? { manifest: b.manifest } : {}),
+    secrets: buildSecrets(secrets, ssh),
+  };
+}
+
+async function postBuildSession(backend: BuildBackend, ctx: RequestContext): Promise<void> {
+  const body = await readBody(ctx.req, maxSessionBody);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString("utf8"));
+  } catch (err) {
+    throw invalid(`build session: invalid JSON: ${(err as Error).message}`);
+  }
+  const s = await backend.openSession(sessionInput(raw));
+  const answer: BuildSessionWire = { id: s.id, need: s.need, files: s.files };
+  ctx.json(200, answer);
 }
 
 async function postBuildPrune(backend: BuildBackend, ctx: RequestContext): Promise<void> {

@@ -23,6 +23,8 @@ export interface BuildRequest {
   platform?: string;
   /** A URL the daemon fetches the context (or Dockerfile) from. */
   remote?: string;
+  /** A berthd build session (`POST /berth/build/session`): the body holds what it asked for. */
+  session?: string;
 }
 
 export class BuildClient {
@@ -53,6 +55,7 @@ export class BuildClient {
     if (req.quiet) set("q", "1");
     set("platform", req.platform);
     set("remote", req.remote);
+    set("berthsession", req.session);
     const s = qs.toString();
     const res = await this.t.request("POST", `/build${s ? `?${s}` : ""}`, {
       ...(context !== undefined ? { rawBody: context } : {}),

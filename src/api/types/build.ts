@@ -26,3 +26,39 @@ export interface BuildPruneWire {
   CachesDeleted: string[] | null;
   SpaceReclaimed: number;
 }
+
+/** One entry of a build session's manifest (berth's own endpoint, so berth's field names). */
+export interface BuildManifestEntryWire {
+  path: string;
+  type: "file" | "dir" | "symlink";
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  size: number;
+  linkname?: string;
+  /** `dev:ino:size:mtimeMs:ctimeMs` of a file (a stat signature); absent: always sent. */
+  sig?: string;
+}
+
+/** `POST /berth/build/session` body. */
+export interface BuildSessionRequestWire {
+  /** Names the client's context (a hash of host name and absolute path). */
+  key: string;
+  /** Absent: the build that follows sends a full context tar (or uses `remote`). */
+  manifest?: BuildManifestEntryWire[];
+  /** Secret values, base64. */
+  secrets?: { id: string; data: string }[];
+  /** Agent sockets on the daemon's host. */
+  ssh?: { id: string; path: string }[];
+}
+
+/** `POST /berth/build/session` answer; the build names it with `berthsession=<id>`. */
+export interface BuildSessionWire {
+  id: string;
+  /** Files the build's tar must hold (paths of the manifest). */
+  need: string[];
+  /** Files the manifest lists. */
+  files: number;
+}

@@ -4,13 +4,15 @@
  * folds the container bookkeeping lines into the step they belong to.
  */
 import { writeFile, rm } from "node:fs/promises";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import type { BuildMessageWire } from "../../api/types/build.js";
 import type { BuildRequest } from "../../client/build.js";
 import { CliError, ExitStatus, type CliContext } from "../context.js";
 import { humanSize, ramInBytes } from "../format/index.js";
 import type { CommandSpec, FlagSpec, ParsedArgs } from "../spec.js";
-import { dockerfileContext, looksLikeArchive, packDirectory } from "./buildContext.js";
+// Types only: the modules load when a build runs (tar-stream is not needed by other commands).
+import type { ContextEntry, WalkedContext } from "./buildContext.js";
+import type { SessionExtras } from "./buildSession.js";
 
 const str = (name: string, description: string, short?: string, valueName = "string"): FlagSpec => ({
   name,
@@ -34,9 +36,27 @@ const bool = (name: string, description: string, short?: string, dflt?: boolean)
   ...(dflt !== undefined ? { default: dflt } : {}),
 });
 
-async function readStdin(ctx: CliContext): Promise<Buffer> {
+/** Stdin as a stream, after reading enough of it to tell an archive from a Dockerfile. */
+async function sniffStdin(
+  ctx: CliContext,
+): Promise<{ head: Buffer; rest: AsyncIterator<unknown> | undefined }> {
+  const it = (ctx.stdin as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   const chunks: Buffer[] = [];
-  for await (const c of ctx.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+  let size = 0;
+  while (size < 262) {
+    const r = await it.next();
+    if (r.done) return { head: Buffer.concat(chunks), rest: undefined };
+    const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value as string);
+    chunks.push(b);
+    size += b.length;
+  }
+  return { head: Buffer.concat(chunks), rest: it };
+}
+
+async function readRest(head: Buffer, rest: AsyncIterator<unknown> | undefined): Promise<Buffer> {
+  const chunks = [head];
+  for (let r = await rest?.next(); r !== undefined && !r.done; r = await rest?.next())
+    chunks.push(Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value as string));
   return Buffer.concat(chunks);
 }
 
@@ -54,28 +74,99 @@ function keyValues(items: readonly string[], what: string): Record<string, strin
   return out;
 }
 
-async function contextOf(
+type Source =
+  | { kind: "dir"; walked: WalkedContext }
+  | { kind: "body"; body: Readable | Buffer }
+  | { kind: "remote"; remote: string };
+
+async function sourceOf(
   ctx: CliContext,
   source: string,
   file: string | undefined,
-): Promise<{ body: Buffer | Readable | undefined; dockerfile: string | undefined; remote?: string }> {
+): Promise<{ src: Source; dockerfile: string | undefined }> {
   const dfFromStdin = file === "-";
+  const { looksLikeArchive, walkContext } = await import("./buildContext.js");
   if (source === "-") {
     if (dfFromStdin)
       throw new CliError("invalid argument: can't use stdin for both build context and dockerfile");
-    const input = await readStdin(ctx);
-    if (looksLikeArchive(input)) return { body: input, dockerfile: file };
-    return { body: await dockerfileContext(input), dockerfile: undefined };
+    const { head, rest } = await sniffStdin(ctx);
+    if (!looksLikeArchive(head))
+      return {
+        src: {
+          kind: "body",
+          body: (await import("./buildTar.js")).dockerfileContext(await readRest(head, rest)),
+        },
+        dockerfile: undefined,
+      };
+    const body = Readable.from(
+      (async function* () {
+        yield head;
+        for (let r = await rest?.next(); r !== undefined && !r.done; r = await rest?.next()) yield r.value;
+      })(),
+    );
+    return { src: { kind: "body", body }, dockerfile: file };
   }
   if (/^https?:\/\//.test(source) || /^git@|^git:\/\//.test(source))
-    return { body: undefined, dockerfile: file, remote: source };
-  const text = dfFromStdin ? (await readStdin(ctx)).toString("utf8") : undefined;
+    return { src: { kind: "remote", remote: source }, dockerfile: file };
+  const text = dfFromStdin
+    ? (
+        await readRest(Buffer.alloc(0), (ctx.stdin as AsyncIterable<unknown>)[Symbol.asyncIterator]())
+      ).toString("utf8")
+    : undefined;
   try {
-    const packed = await packDirectory(source, dfFromStdin ? undefined : file, text);
-    return { body: packed.tar, dockerfile: packed.dockerfile };
+    const walked = walkContext(source, dfFromStdin ? undefined : file, text);
+    return { src: { kind: "dir", walked }, dockerfile: walked.dockerfile };
   } catch (err) {
     throw new CliError((err as Error).message);
   }
+}
+
+/** Bytes of a tar of these entries (headers, padded content, trailer), for the progress line. */
+function tarSize(entries: readonly ContextEntry[]): number {
+  let n = 1024;
+  for (const e of entries) n += 512 + Math.ceil(e.size / 512) * 512;
+  return n;
+}
+
+/**
+ * The body of POST /build: with a build session (berthd), a tar of the files the daemon
+ * lacks; otherwise the whole context. Sets `req.session`; returns the body and its size.
+ */
+async function bodyOf(
+  ctx: CliContext,
+  source: string,
+  src: Source,
+  req: BuildRequest,
+  extras: SessionExtras | undefined,
+): Promise<{ body: Readable | Buffer | undefined; size: number | undefined }> {
+  const { contextKey, manifestOf, openSession } = await import("./buildSession.js");
+  const useSession = src.kind === "dir" && process.env.BERTH_BUILD_SESSION !== "0";
+  if (useSession || extras !== undefined) {
+    const opened = await openSession(ctx, {
+      key: src.kind === "dir" ? contextKey(source) : "",
+      ...(useSession && src.kind === "dir" ? { manifest: manifestOf(src.walked.entries) } : {}),
+      ...(extras ?? {}),
+    });
+    if (opened === undefined && extras !== undefined)
+      throw new CliError("--secret and --ssh need berthd: this daemon has no build sessions");
+    if (opened !== undefined) {
+      req.session = opened.id;
+      if (useSession && src.kind === "dir") {
+        const { packEntries } = await import("./buildTar.js");
+        const need = new Set(opened.need);
+        const sent = src.walked.entries.filter((e) => need.has(e.path));
+        return {
+          body: need.size === 0 ? undefined : packEntries(src.walked.entries, need),
+          size: need.size === 0 ? 0 : tarSize(sent),
+        };
+      }
+    }
+  }
+  if (src.kind === "remote") return { body: undefined, size: undefined };
+  if (src.kind === "body")
+    return { body: src.body, size: Buffer.isBuffer(src.body) ? src.body.length : undefined };
+  const { packEntries } = await import("./buildTar.js");
+  return { body: packEntries(src.walked.entries), size: tarSize(src.walked.entries) };
 }
 
 function request(args: ParsedArgs): BuildRequest {
@@ -154,6 +245,8 @@ export const build: CommandSpec = {
     bool("force-rm", "Always remove intermediate containers"),
     str("iidfile", "Write the image ID to the file"),
     list("label", "Set metadata for an image"),
+    list("secret", 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")'),
+    list("ssh", 'SSH agent socket to expose to the build (format: "default|<id>[=<socket>]")'),
     str("memory", "Memory limit", "m", "bytes"),
     str("network", "Set the networking mode for the RUN instructions during build", undefined),
     bool("no-cache", "Do not use cache when building the image"),
@@ -181,12 +274,21 @@ export const build: CommandSpec = {
       : progress === "tty" || (progress === "auto" && ctx.stdout.isTTY === true)
         ? "tty"
         : "plain";
-    const c = await contextOf(ctx, source, args.strings.get("file"));
-    if (c.dockerfile !== undefined) req.dockerfile = c.dockerfile;
-    if (c.remote !== undefined) req.remote = c.remote;
-    if (mode !== "quiet" && Buffer.isBuffer(c.body))
-      ctx.stdout.write(`Sending build context to Docker daemon  ${humanSize(c.body.length, 4)}\n`);
-    const id = await display(ctx, ctx.client.build.build(req, c.body), mode);
+    let extras: SessionExtras | undefined;
+    const secretFlags = args.lists.get("secret") ?? [];
+    const sshFlags = args.lists.get("ssh") ?? [];
+    if (secretFlags.length > 0 || sshFlags.length > 0)
+      extras = (await import("./buildSession.js")).sessionExtras(secretFlags, sshFlags);
+    // The version handshake runs while the context is read (a failure shows on the next call).
+    const handshake = ctx.client.transport.negotiate().catch(() => undefined);
+    const { src, dockerfile } = await sourceOf(ctx, source, args.strings.get("file"));
+    await handshake;
+    if (dockerfile !== undefined) req.dockerfile = dockerfile;
+    if (src.kind === "remote") req.remote = src.remote;
+    const { body, size } = await bodyOf(ctx, source, src, req, extras);
+    if (mode !== "quiet" && size !== undefined)
+      ctx.stdout.write(`Sending build context to Docker daemon  ${humanSize(size, 4)}\n`);
+    const id = await display(ctx, ctx.client.build.build(req, body), mode);
     if (iidfile && id) await writeFile(iidfile, id);
     return 0;
   },

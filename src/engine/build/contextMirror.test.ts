@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeHeader, padding } from "../layers/tarHeader.js";
 import { ContextMirrors } from "./contextMirror.js";
+import { parseManifest, type ManifestEntry } from "./sessionManifest.js";
 
 type Member = {
   name: string;
@@ -104,5 +105,172 @@ describe("context mirror", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  describe("build sessions", () => {
+    type E = Partial<ManifestEntry> & { path: string };
+    const f = (path: string, sig: string, over: Partial<ManifestEntry> = {}): E => ({
+      path,
+      type: "file",
+      sig,
+      size: 1,
+      ...over,
+    });
+    const manifest = (entries: E[]) =>
+      parseManifest(
+        entries.map((e) => ({
+          type: "dir",
+          mode: 0o644,
+          uid: 0,
+          gid: 0,
+          mtime: 1_700_000_000,
+          size: 0,
+          ...e,
+        })),
+      );
+    const files = (m: Record<string, string>): Member[] =>
+      Object.entries(m).map(([name, data]) => ({ name, type: "0", data }));
+
+    it("sends only files whose signature changed; the manifest decides what the context is", async () => {
+      const root = mkdtempSync(join(tmpdir(), "berth-mirror-"));
+      try {
+        const mirrors = new ContextMirrors(root);
+        const m1 = manifest([
+          { path: "d", mode: 0o755 },
+          f("d/same", "s1"),
+          f("d/touched", "t1"),
+          f("d/edit", "e1"),
+          f("d/chmod", "c1"),
+          f("gone", "g1"),
+          f("kind", "k1"),
+          { path: "link", type: "symlink", linkname: "d/same" },
+        ]);
+        const lease1 = await mirrors.lease("client-a");
+        assert.equal(lease1.index.size, 0);
+        const content = {
+          "d/same": "same",
+          "d/touched": "touch",
+          "d/edit": "v1",
+          "d/chmod": "c",
+          gone: "x",
+          kind: "file",
+        };
+        const first = await lease1.sync(stream(tar(files(content))), m1);
+        const dir = first.dir;
+        assert.equal(first.received, Object.values(content).join("").length);
+        const ino = (p: string) => lstatSync(join(dir, p)).ino;
+        const inodes = { same: ino("d/same"), touched: ino("d/touched"), chmod: ino("d/chmod") };
+        assert.equal(readlinkSync(join(dir, "link")), "d/same");
+        await first.release();
+
+        // Unchanged: nothing to send, nothing rewritten.
+        const lease2 = await mirrors.lease("client-a");
+        const { neededFiles } = await import("./sessionManifest.js");
+        assert.deepEqual(neededFiles(m1, lease2.index), []);
+        const second = await lease2.sync(stream([Buffer.alloc(1024)]), m1);
+        assert.equal(second.dir, dir);
+        assert.equal(second.received, 0);
+        assert.equal(ino("d/same"), inodes.same);
+        await second.release();
+
+        // Changes: removed file, file → directory, symlink target, mode only (same sig),
+        // touched (new sig, same bytes), one byte changed (new sig, new bytes).
+        const m3 = manifest([
+          { path: "d", mode: 0o750 },
+          f("d/same", "s1"),
+          f("d/touched", "t2", { mtime: 1_800_000_000 }),
+          f("d/edit", "e2"),
+          f("d/chmod", "c1", { mode: 0o600 }),
+          { path: "kind", mode: 0o700 },
+          f("kind/inner", "i1"),
+          { path: "link", type: "symlink", linkname: "d/edit" },
+        ]);
+        const lease3 = await mirrors.lease("client-a");
+        assert.deepEqual(neededFiles(m3, lease3.index), ["d/touched", "d/edit", "kind/inner"]);
+        const third = await lease3.sync(
+          stream(tar(files({ "d/touched": "touch", "d/edit": "v2", "kind/inner": "in" }))),
+          m3,
+        );
+        assert.equal(existsSync(join(dir, "gone")), false);
+        assert.equal(lstatSync(join(dir, "kind")).isDirectory(), true);
+        assert.equal(lstatSync(join(dir, "kind")).mode & 0o7777, 0o700);
+        assert.equal(readFileSync(join(dir, "kind/inner"), "utf8"), "in");
+        assert.equal(readlinkSync(join(dir, "link")), "d/edit");
+        assert.equal(lstatSync(join(dir, "d/chmod")).mode & 0o7777, 0o600);
+        assert.equal(ino("d/chmod"), inodes.chmod, "a mode change does not rewrite the file");
+        assert.equal(ino("d/touched"), inodes.touched, "same bytes are not rewritten");
+        assert.equal(lstatSync(join(dir, "d/touched")).mtimeMs, 1_800_000_000_000);
+        assert.equal(third.digest("d/touched"), sha("touch"), "the cache sees the same content");
+        assert.equal(third.digest("d/edit"), sha("v2"));
+        assert.equal(readFileSync(join(dir, "d/edit"), "utf8"), "v2");
+        assert.equal(lstatSync(join(dir, "d")).mode & 0o7777, 0o750);
+        await third.release();
+
+        // The signature of a kept file is the one its bytes came with.
+        const lease4 = await mirrors.lease("client-a");
+        assert.equal(lease4.index.get("d/touched")?.sig, "t2");
+        assert.deepEqual(neededFiles(m3, lease4.index), []);
+        lease4.abandon();
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+
+    it("refuses a tar that does not match the manifest, and discards the mirror", async () => {
+      const root = mkdtempSync(join(tmpdir(), "berth-mirror-"));
+      try {
+        const mirrors = new ContextMirrors(root);
+        const m = manifest([f("a", "a1"), f("b", "b1")]);
+        const lease = await mirrors.lease("k");
+        await assert.rejects(
+          lease.sync(stream(tar(files({ a: "x" }))), m),
+          /b is in the manifest but was not sent/,
+        );
+        const again = await mirrors.lease("k");
+        assert.equal(again.index.size, 0, "a failed sync leaves nothing to trust");
+        await assert.rejects(
+          again.sync(stream(tar(files({ a: "x", b: "y", extra: "z" }))), m),
+          /"extra" was sent but the manifest lists no such file/,
+        );
+        const dirs = await mirrors.lease("k");
+        await assert.rejects(
+          dirs.sync(stream(tar([{ name: "a", type: "5" }, ...files({ b: "y" })])), m),
+          /manifest lists no such file/,
+        );
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+
+    it("leases the mirror a client used last; an abandoned lease keeps its mirror", async () => {
+      const root = mkdtempSync(join(tmpdir(), "berth-mirror-"));
+      try {
+        const mirrors = new ContextMirrors(root);
+        const syncing = async (key: string, data: string) => {
+          const lease = await mirrors.lease(key);
+          return lease.sync(stream(tar(files({ f: data }))), manifest([f("f", `sig-${data}`)]));
+        };
+        // Two builds at once get two mirrors; b is released last (the most recently used).
+        const ma = await syncing("a", "aa");
+        const mb = await syncing("b", "bb");
+        assert.notEqual(ma.dir, mb.dir);
+        await ma.release();
+        await mb.release();
+        const la = await mirrors.lease("a");
+        assert.equal(la.index.get("f")?.sig, "sig-aa");
+        la.abandon();
+        const lb = await mirrors.lease("b");
+        assert.equal(lb.index.get("f")?.sig, "sig-bb");
+        lb.abandon();
+        // A daemon restart finds the same mirrors, keys and indexes on disk.
+        await new Promise((r) => setTimeout(r, 20)); // the index is written off the build's path
+        const after = new ContextMirrors(root);
+        const again = await after.lease("a");
+        assert.equal(again.index.get("f")?.sig, "sig-aa");
+        again.abandon();
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -34,8 +34,10 @@ import {
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { invalid } from "../errors.js";
 import { newHexId } from "../ids.js";
+import { log } from "../log.js";
 import { cleanTarPath } from "../layers/confine.js";
 import { TarReader, type ContentSink, type TarEntry, type TarSink } from "../layers/tarReader.js";
+import { isKept, type Manifest, type ManifestEntry } from "./sessionManifest.js";
 
 export interface MirrorEntry {
   type: "file" | "dir" | "symlink";
@@ -46,6 +48,8 @@ export interface MirrorEntry {
   /** sha256 hex of a file's bytes. */
   sha256?: string;
   linkname?: string;
+  /** The client's stat signature of the file these bytes came from (build sessions). */
+  sig?: string;
 }
 
 export type MirrorIndex = Map<string, MirrorEntry>;
@@ -65,68 +69,149 @@ export interface LeasedMirror {
   release: () => Promise<void>;
   /** Removes the mirror (a failed sync). */
   discard: () => Promise<void>;
+  /** Bytes of file content the sync received. */
+  received: number;
+}
+
+/** A mirror taken out of the pool, not yet synced. */
+export interface MirrorLease {
+  /** The index as the mirror's last build left it (empty for a new mirror). */
+  readonly index: MirrorIndex;
+  /**
+   * Syncs a tar into the mirror. With a manifest (a build session), the tar holds only files
+   * and the manifest says what the context is: files it lists that the tar lacks are kept
+   * from the mirror when their signature matches, and everything else follows the manifest.
+   */
+  sync(tar: AsyncIterable<Buffer>, manifest?: Manifest): Promise<LeasedMirror>;
+  /** Returns the mirror to the pool untouched. */
+  abandon(): void;
+}
+
+interface IndexFile {
+  v: 2;
+  entries: Record<string, MirrorEntry>;
+}
+
+/** Indexes of free mirrors up to this many entries stay in memory (no JSON parse per lease). */
+const MEMORY_INDEX_LIMIT = 200_000;
+
+/** What the pool knows of a free mirror. */
+interface FreeMirror {
+  /** The client key of the build session that synced it last ("" for a plain tar). */
+  key: string;
+  /** Its index, when kept in memory. */
+  index?: MirrorIndex;
+  /** The index being written to disk (off the build's path); a lease waits for it. */
+  saving?: Promise<void>;
 }
 
 /** A pool of mirrors under one directory. */
 export class ContextMirrors {
-  private free: string[] | undefined;
+  /** Free mirrors by name, the most recently used last. */
+  private free: Map<string, FreeMirror> | undefined;
 
   constructor(private readonly root: string) {}
 
-  private async pool(): Promise<string[]> {
+  private async pool(): Promise<Map<string, FreeMirror>> {
     if (this.free === undefined) {
       await mkdir(this.root, { recursive: true, mode: 0o700 });
-      this.free = (await readdir(this.root)).filter((n) => /^[0-9a-f]{12}$/.test(n));
+      const free = new Map<string, FreeMirror>();
+      for (const n of (await readdir(this.root)).filter((x) => /^[0-9a-f]{12}$/.test(x)))
+        free.set(n, { key: await readFile(`${this.root}/${n}/key`, "utf8").catch(() => "") });
+      this.free ??= free;
     }
     return this.free;
   }
 
   /** Syncs a context tar into a free mirror (the most recently used) and leases it. */
   async sync(tar: AsyncIterable<Buffer>): Promise<LeasedMirror> {
+    return (await this.lease()).sync(tar);
+  }
+
+  /** Takes a free mirror: the last one `key` used if free, else the most recently used. */
+  async lease(key = ""): Promise<MirrorLease> {
     const free = await this.pool();
-    const name = free.pop() ?? newHexId().slice(0, 12);
+    const names = [...free.keys()];
+    const name =
+      (key !== "" ? names.findLast((n) => free.get(n)?.key === key) : undefined) ??
+      names[names.length - 1] ??
+      newHexId().slice(0, 12);
+    const was = free.get(name);
+    free.delete(name);
     const base = `${this.root}/${name}`;
-    const dir = `${base}/context`;
     const indexFile = `${base}/index.json`;
-    let old: MirrorIndex = new Map(); // a copy the sync may change
-    try {
-      old = new Map(
-        Object.entries(JSON.parse(await readFile(indexFile, "utf8")) as Record<string, MirrorEntry>),
-      );
-    } catch {
-      await rm(base, { recursive: true, force: true }); // no index: nothing in it can be trusted
+    await was?.saving;
+    let index: MirrorIndex | undefined = was?.index;
+    if (index === undefined) {
+      try {
+        const file = JSON.parse(await readFile(indexFile, "utf8")) as IndexFile;
+        if (file.v !== 2 || typeof file.entries !== "object") throw new Error("old index");
+        index = new Map(Object.entries(file.entries));
+      } catch {
+        index = new Map();
+        await rm(base, { recursive: true, force: true }); // no index: nothing in it can be trusted
+      }
     }
-    await rm(indexFile, { force: true });
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const sink = new MirrorSink(dir, old, `${base}/incoming`);
-    try {
-      const reader = new TarReader(sink);
-      for await (const chunk of tar) reader.feed(chunk);
-      reader.finish();
-      sink.finish();
-    } catch (err) {
-      await rm(base, { recursive: true, force: true });
-      throw err;
-    }
-    const index = sink.index;
-    let done = false;
+    const old = index;
+    let taken = true;
+    /** Back into the pool; false when the pool is full (the caller removes it). */
+    const back = (m: FreeMirror) => {
+      if (!taken) return false;
+      taken = false;
+      if (free.size >= POOL_SIZE) return false;
+      free.set(name, m);
+      return true;
+    };
     return {
-      dir,
-      digest: (rel) => index.get(rel)?.sha256,
-      forget: (rel) => {
-        for (const k of [...index.keys()]) if (k === rel || k.startsWith(`${rel}/`)) index.delete(k);
+      index: old,
+      abandon: () => {
+        if (!back({ key: was?.key ?? "", index: old }))
+          void rm(base, { recursive: true, force: true }).catch(() => undefined);
       },
-      release: async () => {
-        if (done) return;
-        done = true;
-        await writeFile(indexFile, JSON.stringify(Object.fromEntries(index)));
-        if (free.length < POOL_SIZE) free.push(name);
-        else await rm(base, { recursive: true, force: true });
-      },
-      discard: async () => {
-        if (done) return;
-        done = true;
-        await rm(base, { recursive: true, force: true });
+      sync: async (tar, manifest) => {
+        const dir = `${base}/context`;
+        await rm(indexFile, { force: true });
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        const sink = new MirrorSink(dir, new Map(old), `${base}/incoming`, manifest);
+        try {
+          const reader = new TarReader(sink);
+          for await (const chunk of tar) reader.feed(chunk);
+          reader.finish();
+          sink.finish();
+        } catch (err) {
+          taken = false;
+          await rm(base, { recursive: true, force: true });
+          throw err;
+        }
+        const now = sink.index;
+        return {
+          dir,
+          received: sink.received,
+          digest: (rel) => now.get(rel)?.sha256,
+          forget: (rel) => {
+            for (const k of [...now.keys()]) if (k === rel || k.startsWith(`${rel}/`)) now.delete(k);
+          },
+          release: async () => {
+            if (!taken) return;
+            const save = async () => {
+              const file: IndexFile = { v: 2, entries: Object.fromEntries(now) };
+              await writeFile(indexFile, JSON.stringify(file));
+              await writeFile(`${base}/key`, key);
+            };
+            const m: FreeMirror = { key, ...(now.size <= MEMORY_INDEX_LIMIT ? { index: now } : {}) };
+            if (!back(m)) return rm(base, { recursive: true, force: true });
+            // Written after the build answered; a crash before leaves no index (a full rewrite).
+            m.saving = new Promise<void>((res) => setImmediate(res)).then(save).catch((err: unknown) => {
+              log.warn(`build context mirror ${name}: cannot write its index: ${(err as Error).message}`);
+              delete m.index; // the next lease reads the (missing) file and starts afresh
+            });
+          },
+          discard: async () => {
+            if (!taken) return;
+            taken = false;
+            await rm(base, { recursive: true, force: true });
+          },
+        };
       },
     };
   }
@@ -134,7 +219,12 @@ export class ContextMirrors {
   /** Removes every mirror not leased (builder prune). */
   async prune(): Promise<void> {
     const free = await this.pool();
-    for (const name of free.splice(0)) await rm(`${this.root}/${name}`, { recursive: true, force: true });
+    const names = [...free.entries()];
+    free.clear();
+    for (const [name, m] of names) {
+      await m.saving;
+      await rm(`${this.root}/${name}`, { recursive: true, force: true });
+    }
   }
 }
 
@@ -142,15 +232,22 @@ export class ContextMirrors {
 class MirrorSink implements TarSink {
   readonly index: MirrorIndex = new Map();
 
+  /** Bytes of file content received (a session's tar holds only the files it had to send). */
+  received = 0;
+  /** Something was created or removed: directory times must all be set again. */
+  private dirty = false;
+
   constructor(
     private readonly dir: string,
     private readonly old: MirrorIndex,
     private readonly incoming: string,
+    private readonly manifest?: Manifest,
   ) {}
 
   meta(): void {}
 
   entry(e: TarEntry): ContentSink | undefined {
+    if (this.manifest !== undefined) return this.sessionEntry(e, this.manifest);
     const parts = cleanTarPath(e.name);
     if (parts.length === 0) return undefined; // "./": the context root itself
     const rel = parts.join("/");
@@ -176,27 +273,76 @@ class MirrorSink implements TarSink {
     }
   }
 
+  /** A session's tar: files the manifest lists, and nothing else; the manifest gives the metadata. */
+  private sessionEntry(e: TarEntry, manifest: Manifest): ContentSink | undefined {
+    const rel = cleanTarPath(e.name).join("/");
+    const m = manifest.get(rel);
+    if (m?.type !== "file" || !["0", "7", "\0"].includes(e.type))
+      throw invalid(
+        `invalid build context: ${JSON.stringify(e.name)} was sent but the manifest lists no such file`,
+      );
+    this.parentsOf(rel);
+    return this.fileAt(rel, `${this.dir}/${rel}`, e.size, this.metaOf(m), m.sig);
+  }
+
+  private metaOf(m: ManifestEntry): Omit<MirrorEntry, "type"> {
+    return { mode: m.mode, uid: m.uid, gid: m.gid, mtime: m.mtime };
+  }
+
+  /**
+   * After a session's tar: directories and symlinks as the manifest says, metadata of the
+   * files kept from the mirror, and an error for a file that is neither sent nor kept.
+   */
+  private reconcile(manifest: Manifest): void {
+    for (const m of manifest.values()) {
+      const rel = m.path;
+      const abs = `${this.dir}/${rel}`;
+      if (m.type === "file" && this.index.get(rel)?.type === "file") continue; // received
+      this.parentsOf(rel);
+      if (m.type === "dir") this.dirAt(rel, abs, this.metaOf(m));
+      else if (m.type === "symlink") this.symlinkAt(rel, abs, m.linkname ?? "", this.metaOf(m));
+      else if (isKept(m, this.old)) this.keepFile(rel, abs, this.old.get(rel) as MirrorEntry, m);
+      else throw invalid(`invalid build context: ${rel} is in the manifest but was not sent`);
+    }
+  }
+
+  /** A file whose bytes the mirror has: only its metadata may change. */
+  private keepFile(rel: string, abs: string, was: MirrorEntry, m: ManifestEntry): void {
+    if (was.mode !== m.mode) chmodSync(abs, m.mode);
+    if (was.uid !== m.uid || was.gid !== m.gid) lchownSync(abs, m.uid, m.gid);
+    if (was.mtime !== m.mtime) utimesSync(abs, m.mtime, m.mtime);
+    this.index.set(rel, { ...was, ...this.metaOf(m), type: "file" });
+  }
+
   /** Removes what the old context had and the new one has not; sets directory times. */
   finish(): void {
+    if (this.manifest !== undefined) this.reconcile(this.manifest);
     const gone = [...this.old.keys()].filter((k) => !this.index.has(k)).sort((a, b) => b.length - a.length);
     for (const k of gone) rmSync(`${this.dir}/${k}`, { recursive: true, force: true });
+    if (gone.length > 0) this.dirty = true;
     rmSync(this.incoming, { recursive: true, force: true });
+    // Deepest first; when nothing was created or removed, only the times that changed.
     for (const [rel, m] of [...this.index].reverse())
-      if (m.type === "dir") utimesSync(`${this.dir}/${rel}`, m.mtime, m.mtime);
+      if (m.type === "dir" && (this.dirty || this.old.get(rel)?.mtime !== m.mtime))
+        utimesSync(`${this.dir}/${rel}`, m.mtime, m.mtime);
   }
 
   /** Makes sure every parent is a real directory (never a symlink: no entry goes through one). */
   private parents(parts: string[]): void {
-    for (let i = 1; i < parts.length; i++) {
-      const rel = parts.slice(0, i).join("/");
-      const now = this.index.get(rel);
-      if (now !== undefined) {
-        if (now.type !== "dir")
-          throw invalid(`invalid build context: ${parts.join("/")} is under a non-directory`);
-        continue;
-      }
-      this.dirAt(rel, `${this.dir}/${rel}`, { mode: 0o755, uid: 0, gid: 0, mtime: 0 });
+    this.parentsOf(parts.join("/"));
+  }
+
+  private parentsOf(rel: string): void {
+    const cut = rel.lastIndexOf("/");
+    if (cut < 0) return;
+    const parent = rel.slice(0, cut);
+    const now = this.index.get(parent);
+    if (now !== undefined) {
+      if (now.type !== "dir") throw invalid(`invalid build context: ${rel} is under a non-directory`);
+      return; // its own parents were checked when it was made
     }
+    this.parentsOf(parent);
+    this.dirAt(parent, `${this.dir}/${parent}`, { mode: 0o755, uid: 0, gid: 0, mtime: 0 });
   }
 
   /**
@@ -207,6 +353,7 @@ class MirrorSink implements TarSink {
     const was = this.index.get(rel) ?? this.old.get(rel);
     if (was !== undefined && was.type === type) return was;
     if (was !== undefined) {
+      this.dirty = true;
       rmSync(abs, { recursive: true, force: true });
       for (const k of [...this.old.keys()]) if (k === rel || k.startsWith(`${rel}/`)) this.old.delete(k);
     }
@@ -215,7 +362,10 @@ class MirrorSink implements TarSink {
 
   private dirAt(rel: string, abs: string, meta: Omit<MirrorEntry, "type">): void {
     const was = this.replaceable(rel, abs, "dir");
-    if (was === undefined) mkdirSync(abs, { mode: meta.mode });
+    if (was === undefined) {
+      mkdirSync(abs, { mode: meta.mode });
+      this.dirty = true;
+    }
     if (was === undefined || was.mode !== meta.mode) chmodSync(abs, meta.mode);
     if (was === undefined || was.uid !== meta.uid || was.gid !== meta.gid)
       lchownSync(abs, meta.uid, meta.gid);
@@ -226,6 +376,7 @@ class MirrorSink implements TarSink {
     const was = this.replaceable(rel, abs, "symlink");
     const same = was !== undefined && was.linkname === target && was.uid === meta.uid && was.gid === meta.gid;
     if (!same) {
+      this.dirty = true;
       if (was !== undefined) rmSync(abs, { force: true });
       symlinkSync(target, abs);
       lchownSync(abs, meta.uid, meta.gid);
@@ -239,12 +390,20 @@ class MirrorSink implements TarSink {
     const target = this.index.get(targetRel);
     if (target?.type !== "file") throw invalid(`invalid build context: hard link ${rel} to a missing file`);
     this.replaceable(rel, abs, "file");
+    this.dirty = true;
     rmSync(abs, { force: true });
     linkSync(`${this.dir}/${targetRel}`, abs);
-    this.index.set(rel, { ...target });
+    const { sig: _sig, ...bytes } = target; // a session's signature describes one path only
+    this.index.set(rel, bytes);
   }
 
-  private fileAt(rel: string, abs: string, size: number, meta: Omit<MirrorEntry, "type">): ContentSink {
+  private fileAt(
+    rel: string,
+    abs: string,
+    size: number,
+    meta: Omit<MirrorEntry, "type">,
+    sig?: string,
+  ): ContentSink {
     const was = this.replaceable(rel, abs, "file");
     const hash: Hash = createHash("sha256");
     const chunks: Buffer[] = [];
@@ -256,13 +415,14 @@ class MirrorSink implements TarSink {
     }
     return {
       write: (chunk) => {
+        this.received += chunk.length;
         hash.update(chunk);
         if (spill !== undefined) writeSync(spill.fd, chunk);
         else chunks.push(chunk); // a slice of a chunk the stream handed over: never reused
       },
       end: () => {
         const sha256 = hash.digest("hex");
-        const entry: MirrorEntry = { type: "file", ...meta, sha256 };
+        const entry: MirrorEntry = { type: "file", ...meta, sha256, ...(sig !== undefined ? { sig } : {}) };
         this.index.set(rel, entry);
         if (
           was !== undefined &&
@@ -278,6 +438,7 @@ class MirrorSink implements TarSink {
           if (was.mtime !== meta.mtime) utimesSync(abs, meta.mtime, meta.mtime);
           return;
         }
+        this.dirty = true;
         let fd: number;
         if (spill !== undefined) {
           renameSync(spill.path, abs);

@@ -14,8 +14,13 @@
  *   build cache maps keys to the intermediate images.
  * - trigger: an ONBUILD instruction stored in an image, run when a build starts FROM it.
  * - wave: stages that depend only on earlier waves, built at the same time.
+ * - mirror: a context kept on disk between builds with an index of its files' hashes.
+ * - session: berth's client sends its context's manifest first (`sig`: a file's stat
+ *   signature) and then only the files the mirror lacks; it also carries secrets and ssh.
  */
 export { BuildService, type BuildPruneResult, type CacheRecord } from "./service.js";
+export type { SessionInput, SessionOpened } from "./session.js";
+export { buildSecrets, type BuildSecrets } from "./secrets.js";
 export { buildSchema } from "./cache.js";
 export { defaultBuildOptions, type BuildOptions } from "./options.js";
 export type { BuildEvent, BuildEmit } from "./events.js";

@@ -1,6 +1,8 @@
 /**
  * What `POST /build` asks for, in the engine's words (api/ parses the query into this).
  */
+import type { BuildSecrets } from "./secrets.js";
+
 export interface BuildOptions {
   /** Path of the Dockerfile inside the context ("Dockerfile" by default). */
   dockerfile: string;
@@ -30,6 +32,13 @@ export interface BuildOptions {
   platform: string;
   /** Loopback URL of a tar context or a Dockerfile (`remote=`). */
   remote?: string;
+  /** A build session opened before (berth's client): the body holds only what it asked for. */
+  session?: string;
+  /**
+   * The session's secrets and ssh sockets, set by the service from `session`; undefined
+   * without a session (the docker CLI's classic path cannot send any).
+   */
+  secrets?: BuildSecrets;
 }
 
 export function defaultBuildOptions(over: Partial<BuildOptions> = {}): BuildOptions {

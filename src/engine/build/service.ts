@@ -17,6 +17,8 @@ import { ContextMirrors, type LeasedMirror } from "./contextMirror.js";
 import type { BuildDeps } from "./deps.js";
 import type { BuildEmit } from "./events.js";
 import type { BuildOptions } from "./options.js";
+import { wipeSecrets } from "./secrets.js";
+import { BuildSessions, type ClaimedSession, type SessionInput, type SessionOpened } from "./session.js";
 
 export interface CacheRecord {
   id: string;
@@ -35,6 +37,8 @@ export class BuildService {
   readonly cache: BuildCacheStore;
   /** Contexts of earlier builds, synced instead of unpacked again (contextMirror.ts). */
   private readonly mirrors: ContextMirrors;
+  /** Build sessions opened by berth's client, waiting for their build. */
+  readonly sessions: BuildSessions;
 
   constructor(
     private readonly deps: BuildDeps,
@@ -42,16 +46,41 @@ export class BuildService {
   ) {
     this.cache = new BuildCacheStore(db);
     this.mirrors = new ContextMirrors(`${deps.tmpDir}/contexts`);
+    this.sessions = new BuildSessions(this.mirrors);
   }
 
-  /** Builds from a context tar (or `opts.remote`); emits progress; returns the image ID. */
+  /** Opens a build session: leases a mirror for the manifest and says which files to send. */
+  openSession(input: SessionInput): Promise<SessionOpened> {
+    return this.sessions.open(input);
+  }
+
+  /**
+   * Builds from a context tar (or `opts.remote`, or with `opts.session` the files the session
+   * asked for); emits progress; returns the image ID.
+   */
   async build(context: Readable | undefined, opts: BuildOptions, emit: BuildEmit): Promise<ImageId> {
     const scratch = `${this.deps.tmpDir}/${newHexId()}`;
     const ctxDir = `${scratch}/context`;
     let lease: LeasedMirror | undefined;
+    let session: ClaimedSession | undefined;
     try {
+      if (opts.session !== undefined) {
+        session = this.sessions.claim(opts.session);
+        opts = { ...opts, secrets: session.secrets };
+      }
       await mkdir(scratch, { recursive: true, mode: 0o700 });
-      if (opts.remote !== undefined && opts.remote !== "") {
+      const sc = session?.context;
+      if (sc !== undefined) {
+        const t0 = Date.now();
+        lease = await sc.lease.sync(terminated(context ?? Readable.from([])), sc.manifest);
+        log.debug("build session: context synced", {
+          session: opts.session,
+          files: String(sc.manifest.size),
+          needed: String(sc.need),
+          receivedBytes: String(lease.received),
+          ms: String(Date.now() - t0),
+        });
+      } else if (opts.remote !== undefined && opts.remote !== "") {
         if (/^(git@|git:\/\/)|\.git(#.*)?$/.test(opts.remote))
           throw notImplemented("building from a git repository is not supported");
         const { stream } = await this.deps.openUrl(opts.remote);
@@ -76,6 +105,10 @@ export class BuildService {
       }
       return id;
     } finally {
+      if (session !== undefined) {
+        wipeSecrets(session.secrets);
+        if (lease === undefined) session.context?.lease.abandon();
+      }
       await lease?.release();
       await rm(scratch, { recursive: true, force: true }).catch((err: unknown) =>
         log.warn(`build: cannot remove ${scratch}: ${(err as Error).message}`),
