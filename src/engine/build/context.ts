@@ -60,11 +60,22 @@ export async function dockerfileOnlyContext(text: Buffer, dir: string): Promise<
   await writeFile(`${dir}/Dockerfile`, text);
 }
 
-/** Reads the Dockerfile and .dockerignore, then removes what .dockerignore excludes. */
+/** What a context mirror knows of the directory: no need to walk the disk. */
+export interface ContextListing {
+  /** Every path with its type (the mirror's index). */
+  entries(): Iterable<[string, "file" | "dir" | "symlink"]>;
+  /** Called for each path removed (the mirror forgets it). */
+  forget(rel: string): void;
+}
+
+/**
+ * Reads the Dockerfile and .dockerignore, then removes what .dockerignore excludes (from the
+ * listing when there is one, else by walking the directory).
+ */
 export async function prepareContext(
   dir: string,
   dockerfile: string,
-  onRemoved: (rel: string) => void = () => undefined,
+  listing?: ContextListing,
 ): Promise<BuildContext> {
   const name = dockerfile === "" ? "Dockerfile" : dockerfile;
   let rel: string;
@@ -87,9 +98,30 @@ export async function prepareContext(
   const ignoreText = await readFile(`${dir}/.dockerignore`, "utf8").catch(() => undefined);
   if (ignoreText !== undefined) {
     const patterns = parseDockerignore(ignoreText);
-    if (patterns.length > 0) await removeIgnored(dir, "", patterns, onRemoved);
+    if (patterns.length > 0) {
+      if (listing !== undefined) await removeListed(dir, listing, patterns);
+      else await removeIgnored(dir, "", patterns, () => undefined);
+    }
   }
   return { dir, dockerfileText: text, dockerfileName: name };
+}
+
+/** removeIgnored's rules on a listing: deepest first, so a directory is seen after its children. */
+async function removeListed(root: string, listing: ContextListing, patterns: readonly IgnorePattern[]) {
+  const all = [...listing.entries()].sort((a, b) => b[0].length - a[0].length);
+  for (const [rel, type] of all) {
+    if (!isIgnored(rel, patterns)) continue;
+    if (type === "dir") {
+      const gone = await rmdir(`${root}/${rel}`).then(
+        () => true,
+        () => false, // something inside was re-included
+      );
+      if (gone) listing.forget(rel);
+    } else {
+      await rm(`${root}/${rel}`, { force: true });
+      listing.forget(rel);
+    }
+  }
 }
 
 /** Removes ignored files; an ignored directory goes when nothing inside was re-included. */

@@ -65,6 +65,8 @@ export interface LeasedMirror {
   digest: (rel: string) => string | undefined;
   /** Forgets a path (and what is under it) that the caller removed (.dockerignore). */
   forget: (rel: string) => void;
+  /** Every path of the context with its type (from the index: no walk of the disk). */
+  entries: () => Iterable<[string, MirrorEntry["type"]]>;
   /** Writes the index and returns the mirror to the pool. */
   release: () => Promise<void>;
   /** Removes the mirror (a failed sync). */
@@ -189,8 +191,10 @@ export class ContextMirrors {
           received: sink.received,
           digest: (rel) => now.get(rel)?.sha256,
           forget: (rel) => {
-            for (const k of [...now.keys()]) if (k === rel || k.startsWith(`${rel}/`)) now.delete(k);
+            if (now.get(rel)?.type !== "dir") now.delete(rel);
+            else for (const k of [...now.keys()]) if (k === rel || k.startsWith(`${rel}/`)) now.delete(k);
           },
+          entries: () => [...now].map(([rel, e]): [string, MirrorEntry["type"]] => [rel, e.type]),
           release: async () => {
             if (!taken) return;
             const save = async () => {
