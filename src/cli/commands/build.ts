@@ -288,7 +288,20 @@ export const build: CommandSpec = {
     const { body, size } = await bodyOf(ctx, source, src, req, extras);
     if (mode !== "quiet" && size !== undefined)
       ctx.stdout.write(`Sending build context to Docker daemon  ${humanSize(size, 4)}\n`);
-    const id = await display(ctx, ctx.client.build.build(req, body), mode);
+    const built = display(ctx, ctx.client.build.build(req, body), mode);
+    // A context that cannot be read to the end (a file changed or vanished) ends the command;
+    // the daemon sees the request cut short and throws the partial context away.
+    const id =
+      body instanceof Readable
+        ? await Promise.race([
+            built,
+            new Promise<never>((_, reject) =>
+              body.once("error", (err) =>
+                reject(new CliError(`error sending the build context: ${err.message}`)),
+              ),
+            ),
+          ])
+        : await built;
     if (iidfile && id) await writeFile(iidfile, id);
     return 0;
   },

@@ -76,16 +76,17 @@ export function walkContext(dir: string, dockerfile?: string, dockerfileText?: s
       const s = lstatSync(abs);
       const ignored = isIgnored(r, patterns);
       if (ignored && !(s.isDirectory() && hasExceptions)) continue;
-      const base = { path: r, mode: s.mode & 0o7777, mtime: Math.floor(s.mtimeMs / 1000) };
+      const mode = s.mode & 0o7777;
+      const mtime = Math.floor(s.mtimeMs / 1000);
       if (s.isDirectory()) {
-        if (!ignored) entries.push({ ...base, type: "dir", size: 0 });
+        if (!ignored) entries.push({ path: r, type: "dir", mode, mtime, size: 0 });
         walk(r);
       } else if (s.isSymbolicLink())
-        entries.push({ ...base, type: "symlink", size: 0, linkname: readlinkSync(abs) });
+        entries.push({ path: r, type: "symlink", mode, mtime, size: 0, linkname: readlinkSync(abs) });
       else if (s.isFile()) {
         // Number stats (bigint ones cost more per file): times to a fraction of a microsecond.
         const sig = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
-        entries.push({ ...base, type: "file", size: s.size, sig, abs });
+        entries.push({ path: r, type: "file", mode, mtime, size: s.size, sig, abs });
         size += s.size;
       }
     }

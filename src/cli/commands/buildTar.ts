@@ -1,64 +1,79 @@
 /**
  * The tar `berth build` sends: context entries (buildContext.ts) packed as the request body
- * reads them, so at most one file is in memory (a big one not even that: it is streamed).
- * Loaded only when something must be sent (an unchanged context sends nothing).
+ * reads them, so at most one file (and a chunk of small ones) is in memory; a big file is
+ * streamed. Headers as Go's archive/tar writes them (the layer store's encoder).
  */
 import { createReadStream, readFileSync } from "node:fs";
 import { Readable } from "node:stream";
-import tar, { type Header } from "tar-stream";
+import { encodeHeader, padding } from "../../engine/layers/tarHeader.js";
 import type { ContextEntry } from "./buildContext.js";
 
 /** Files above this size are streamed from disk instead of read whole. */
 const READ_WHOLE = 4 << 20;
+/** Small entries are gathered into chunks of about this size (fewer writes to the socket). */
+const CHUNK = 1 << 20;
 
-function header(e: ContextEntry, size: number): Partial<Header> & Pick<Header, "name"> {
-  const h = { name: e.path, mode: e.mode, mtime: new Date(e.mtime * 1000), uid: 0, gid: 0 };
-  if (e.type === "dir") return { ...h, type: "directory" };
-  if (e.type === "symlink") return { ...h, type: "symlink", linkname: e.linkname ?? "" };
-  return { ...h, type: "file", size };
+function header(e: ContextEntry, size: number): Buffer {
+  const type = e.type === "dir" ? "5" : e.type === "symlink" ? "2" : "0";
+  return encodeHeader({
+    name: e.type === "dir" ? `${e.path}/` : e.path,
+    mode: e.mode,
+    uid: 0,
+    gid: 0,
+    size,
+    mtime: e.mtime,
+    type,
+    ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
+  });
 }
 
-function add(pack: tar.Pack, h: Partial<Header> & Pick<Header, "name">, body?: Buffer): Promise<void> {
-  return new Promise((res, rej) =>
-    body === undefined
-      ? pack.entry(h, (err) => (err ? rej(err) : res()))
-      : pack.entry(h, body, (err) => (err ? rej(err) : res())),
-  );
-}
-
-async function addEntry(pack: tar.Pack, e: ContextEntry): Promise<void> {
-  if (e.type !== "file") return add(pack, header(e, 0));
-  if (e.data !== undefined || e.abs === undefined) {
-    const data = e.data ?? Buffer.alloc(0);
-    return add(pack, header(e, data.length), data);
+async function* tarChunks(
+  entries: readonly ContextEntry[],
+  only?: ReadonlySet<string>,
+): AsyncGenerator<Buffer> {
+  let held: Buffer[] = [];
+  let heldSize = 0;
+  const hold = (b: Buffer) => {
+    held.push(b);
+    heldSize += b.length;
+  };
+  const flush = () => {
+    const out = Buffer.concat(held, heldSize);
+    held = [];
+    heldSize = 0;
+    return out;
+  };
+  for (const e of entries) {
+    if (only !== undefined && !only.has(e.path)) continue;
+    if (e.type !== "file") hold(header(e, 0));
+    else if (e.data !== undefined || e.abs === undefined || e.size <= READ_WHOLE) {
+      const data = e.data ?? (e.abs !== undefined ? readFileSync(e.abs) : Buffer.alloc(0));
+      hold(header(e, data.length));
+      hold(data);
+      hold(Buffer.alloc(padding(data.length)));
+    } else {
+      if (heldSize > 0) yield flush();
+      yield header(e, e.size);
+      let sent = 0;
+      for await (const chunk of createReadStream(e.abs, { end: e.size - 1 })) {
+        sent += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+      if (sent !== e.size) throw new Error(`${e.path}: the file changed while it was sent`);
+      hold(Buffer.alloc(padding(e.size)));
+    }
+    if (heldSize >= CHUNK) yield flush();
   }
-  if (e.size <= READ_WHOLE) {
-    const data = readFileSync(e.abs);
-    return add(pack, header(e, data.length), data);
-  }
-  let sink!: ReturnType<tar.Pack["entry"]>;
-  const written = new Promise<void>((res, rej) => {
-    sink = pack.entry(header(e, e.size), (err) => (err ? rej(err) : res()));
-  });
-  for await (const chunk of createReadStream(e.abs, { end: e.size - 1 }))
-    if (!sink.write(chunk as Buffer)) await new Promise<void>((r) => sink.once("drain", () => r()));
-  sink.end(undefined);
-  await written.catch((err: unknown) => {
-    throw new Error(`${e.path}: the file changed while it was sent (${(err as Error).message})`);
-  });
+  hold(Buffer.alloc(1024));
+  yield flush();
 }
 
 /**
- * A tar of `entries` (all of them, or the paths in `only`), produced as it is read: entries
- * are added only as fast as the reader takes them.
+ * A tar of `entries` (all of them, or the paths in `only`), produced as the reader takes it:
+ * files are read one at a time, a big one in pieces.
  */
 export function packEntries(entries: readonly ContextEntry[], only?: ReadonlySet<string>): Readable {
-  const pack = tar.pack();
-  void (async () => {
-    for (const e of entries) if (only === undefined || only.has(e.path)) await addEntry(pack, e);
-    pack.finalize();
-  })().catch((err: unknown) => pack.destroy(err as Error));
-  return Readable.from(pack);
+  return Readable.from(tarChunks(entries, only), { objectMode: false });
 }
 
 /** A lone Dockerfile (stdin that is not an archive) as a context. */

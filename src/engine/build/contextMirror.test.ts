@@ -262,11 +262,23 @@ describe("context mirror", () => {
         const lb = await mirrors.lease("b");
         assert.equal(lb.index.get("f")?.sig, "sig-bb");
         lb.abandon();
+        // A plain tar (the docker CLI, key "") of the same bytes keeps the signature they came with.
+        const plain = await mirrors.lease("a");
+        const synced = await plain.sync(stream(tar(files({ f: "aa" }))));
+        assert.equal(synced.dir, ma.dir);
+        await synced.release();
+        const kept = await mirrors.lease("a");
+        assert.equal(kept.index.get("f")?.sig, "sig-aa");
+        const other = await kept.sync(stream(tar(files({ f: "changed" }))));
+        await other.release();
+        const dropped = await mirrors.lease("a");
+        assert.equal(dropped.index.get("f")?.sig, undefined, "other bytes: the signature no longer holds");
+        dropped.abandon();
         // A daemon restart finds the same mirrors, keys and indexes on disk.
         await new Promise((r) => setTimeout(r, 20)); // the index is written off the build's path
         const after = new ContextMirrors(root);
-        const again = await after.lease("a");
-        assert.equal(again.index.get("f")?.sig, "sig-aa");
+        const again = await after.lease("b");
+        assert.equal(again.index.get("f")?.sig, "sig-bb");
         again.abandon();
       } finally {
         rmSync(root, { recursive: true, force: true });

@@ -130,14 +130,16 @@ export class ContextMirrors {
     return (await this.lease()).sync(tar);
   }
 
-  /** Takes a free mirror: the last one `key` used if free, else the most recently used. */
+  /**
+   * Takes a free mirror: the last one `key` used if free (for plain tars, key "": one no
+   * session client uses, so the docker CLI and berth build of one context keep their own),
+   * else the most recently used.
+   */
   async lease(key = ""): Promise<MirrorLease> {
     const free = await this.pool();
     const names = [...free.keys()];
     const name =
-      (key !== "" ? names.findLast((n) => free.get(n)?.key === key) : undefined) ??
-      names[names.length - 1] ??
-      newHexId().slice(0, 12);
+      names.findLast((n) => free.get(n)?.key === key) ?? names[names.length - 1] ?? newHexId().slice(0, 12);
     const was = free.get(name);
     free.delete(name);
     const base = `${this.root}/${name}`;
@@ -426,7 +428,14 @@ class MirrorSink implements TarSink {
       },
       end: () => {
         const sha256 = hash.digest("hex");
-        const entry: MirrorEntry = { type: "file", ...meta, sha256, ...(sig !== undefined ? { sig } : {}) };
+        // Same bytes as before: the signature they were recorded with still describes them.
+        const keptSig = sig ?? (was?.sha256 === sha256 ? was.sig : undefined);
+        const entry: MirrorEntry = {
+          type: "file",
+          ...meta,
+          sha256,
+          ...(keptSig !== undefined ? { sig: keptSig } : {}),
+        };
         this.index.set(rel, entry);
         if (
           was !== undefined &&
