@@ -115,7 +115,7 @@ function sessionSecrets(d: RunMountContext, type: "secret" | "ssh"): BuildSecret
   const s = d.exec.opts.secrets;
   if (s === undefined)
     throw notImplemented(
-      `RUN --mount=type=${type} needs berth build --${type} (the docker CLI's classic builder cannot send ${type === "ssh" ? "an ssh agent" : "secrets"})`,
+      `RUN --mount=type=${type} is not supported yet by the classic builder of berth without a build session: use berth build --${type} (the docker CLI cannot send ${type === "ssh" ? "an ssh agent" : "secrets"} to it)`,
     );
   return s;
 }
