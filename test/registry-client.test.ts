@@ -257,6 +257,62 @@ describe("berth registry (token auth)", () => {
   });
 });
 
+describe("docker build pulls its base image (classic builder)", () => {
+  let reg: string;
+  before(async () => {
+    const htpasswd = join(scratch, "htpasswd-build");
+    writeFileSync(htpasswd, `carol:${bcrypt.hashSync("pw", 5)}\n`);
+    const root = mkdtempSync(join(scratch, "breg-build-"));
+    const running = await startRegistry({ root, addr: "127.0.0.1:0", auth: { mode: "token", htpasswd } });
+    registries.push(running);
+    reg = `127.0.0.1:${running.port}`;
+    ok(await d.docker(["tag", "busybox:latest", `${reg}/base/bb:latest`]), "tag");
+    ok(await berth(["login", "-u", "carol", "-p", "pw", reg]), "login");
+    ok(await berth(["push", `${reg}/base/bb`]), "push");
+    ok(await berth(["logout", reg]), "logout");
+    ok(await d.docker(["rmi", `${reg}/base/bb:latest`]), "untag");
+  });
+
+  const build = (args: string[], dockerfile: string) =>
+    d.docker(["build", "--network", "none", ...args, "-"], {
+      input: dockerfile,
+      env: { DOCKER_BUILDKIT: "0" },
+    });
+
+  test("a FROM image that is not here is pulled with the client's login (X-Registry-Config)", async () => {
+    const dockerfile = `FROM ${reg}/base/bb\nRUN echo pulled > /x\n`;
+    const anon = await build(["-t", "from-registry"], dockerfile);
+    assert.equal(anon.code, 1, anon.stdout);
+    assert.match(anon.stderr, /unauthorized|authentication required/i);
+
+    ok(await d.docker(["login", "-u", "carol", "-p", "pw", reg]), "docker login");
+    const r = ok(await build(["-t", "from-registry"], dockerfile), "build");
+    assert.match(r.stdout, new RegExp(`Step 1/2 : FROM ${reg}/base/bb\\nlatest: Pulling from base/bb\\n`));
+    assert.match(
+      r.stdout,
+      new RegExp(`Status: Downloaded newer image for ${reg}/base/bb:latest\\n ---> [0-9a-f]{12}\\n`),
+    );
+    assert.match(r.stdout, /Successfully tagged from-registry:latest\n/);
+    const id = ok(await d.docker(["image", "inspect", "-f", "{{.Id}}", `${reg}/base/bb`]), "inspect");
+    assert.equal(id.stdout.trim(), busyboxId, "the pulled base is the pushed image");
+
+    // Here now: no pull; with --pull, asked again and up to date.
+    const cached = ok(await build(["-t", "from-registry"], dockerfile), "build again");
+    assert.doesNotMatch(cached.stdout, /Pulling from/);
+    assert.match(cached.stdout, / ---> Using cache\n/);
+    const pulled = ok(await build(["--pull", "-t", "from-registry"], dockerfile), "build --pull");
+    assert.match(pulled.stdout, new RegExp(`Status: Image is up to date for ${reg}/base/bb:latest\\n`));
+    ok(await d.docker(["logout", reg]), "docker logout");
+    ok(await d.docker(["rmi", "from-registry", `${reg}/base/bb`]), "rmi");
+  });
+
+  test("docker.io names are not pulled without a mirror: a clear error, no network", async () => {
+    const r = await build([], "FROM nosuchimage-here:1\n");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /docker\.io is not reachable from this engine/);
+  });
+});
+
 test("no leftovers in the daemon's temp dir", () => {
   const tmp = join(d.dataRoot, "tmp", "distribution");
   assert.ok(!existsSync(tmp) || spawnSync("ls", ["-A", tmp]).stdout.toString() === "");

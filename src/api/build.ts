@@ -23,6 +23,7 @@ import {
 } from "../engine/build/index.js";
 import { familiarString, parseTagTarget, withDefaultTag } from "../engine/images/index.js";
 import type { RequestContext } from "./context.js";
+import { registryConfigHeader, toMessages } from "./distribution.js";
 import { boolOr, boolValue, readBody } from "./query.js";
 import type { Route } from "./router.js";
 import { rfc3339Nano } from "./timestamp.js";
@@ -108,6 +109,7 @@ export function parseBuildQuery(ctx: RequestContext): BuildOptions {
     noCache: boolValue(q, "nocache"),
     cacheFrom,
     pull: boolValue(q, "pull"),
+    registryAuth: registryConfigHeader(ctx.req.headers),
     rm: boolOr(q, "rm", true),
     forceRm: boolValue(q, "forcerm"),
     networkMode: q.get("networkmode") || "default",
@@ -133,8 +135,11 @@ const short = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);
 export function toBuildMessages(
   e: BuildEvent,
   decode: (stream: "stdout" | "stderr", b: Buffer) => string,
+  pullProgress = new Map<string, number>(),
 ): BuildMessageWire[] {
   switch (e.type) {
+    case "pull":
+      return toMessages(e.event, pullProgress) as BuildMessageWire[];
     case "step":
       return [{ stream: `Step ${e.n}/${e.total} : ${e.text}` }, { stream: "\n" }];
     case "image":
@@ -172,8 +177,9 @@ async function postBuild(backend: BuildBackend, ctx: RequestContext): Promise<vo
     res.write(goJson(m) + "\n");
   };
   const held: BuildMessageWire[] = [];
+  const pullProgress = new Map<string, number>();
   const emit = (e: BuildEvent) => {
-    const msgs = toBuildMessages(e, decode);
+    const msgs = toBuildMessages(e, decode, pullProgress);
     if (!opts.quiet) for (const m of msgs) write(m);
     else if (e.type === "built") write({ aux: { ID: e.id } });
     else if (e.type !== "tagged") held.push(...msgs);

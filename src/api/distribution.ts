@@ -205,6 +205,26 @@ export function authHeader(headers: IncomingHttpHeaders): AuthConfig | undefined
   }
 }
 
+/**
+ * X-Registry-Config (`POST /build`): base64url JSON of every login the client has, keyed by
+ * registry; undecodable counts as none, as in dockerd.
+ */
+export function registryConfigHeader(headers: IncomingHttpHeaders): Record<string, AuthConfig> {
+  const raw = headers["x-registry-config"];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  const out: Record<string, AuthConfig> = {};
+  if (value === undefined || value === "") return out;
+  try {
+    const parsed = JSON.parse(Buffer.from(value, "base64").toString("utf8")) as unknown;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return out;
+    for (const [key, w] of Object.entries(parsed as Record<string, unknown>))
+      if (typeof w === "object" && w !== null) out[key] = toAuthConfig(w);
+  } catch {
+    // as dockerd: a header it cannot read is no credentials
+  }
+  return out;
+}
+
 export function toAuthConfig(w: AuthConfigWire): AuthConfig {
   const cfg: AuthConfig = {};
   const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);

@@ -158,6 +158,15 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     },
   });
 
+  const distribution = new DistributionService({
+    db,
+    images,
+    layers,
+    content,
+    tmpDir: join(config.dataRoot, "tmp", "distribution"),
+    registries: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors },
+  });
+
   const builds = new BuildService(
     {
       images,
@@ -167,6 +176,7 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
       cacheMountsDir: join(config.dataRoot, "build", "cache-mounts"),
       openUrl: openUrlSource,
       engineVersion: berthVersion,
+      pull: (opts, emit) => distribution.pull(opts, emit),
     },
     db,
   );
@@ -184,15 +194,6 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
       eventListeners: () => 0,
     },
   );
-
-  const distribution = new DistributionService({
-    db,
-    images,
-    layers,
-    content,
-    tmpDir: join(config.dataRoot, "tmp", "distribution"),
-    registries: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors },
-  });
 
   const routes: Route[][] = [
     systemRoutes({

@@ -6,6 +6,11 @@ export interface BuildMessageWire {
   aux?: { ID: string };
   errorDetail?: { code?: number; message: string };
   error?: string;
+  /** A base image's pull progress, as `POST /images/create` streams it. */
+  status?: string;
+  id?: string;
+  progress?: string;
+  progressDetail?: { current?: number; total?: number };
 }
 
 /** `types.BuildCache` as `GET /system/df` lists it. */

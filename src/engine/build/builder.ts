@@ -4,10 +4,10 @@
  * run ONBUILD triggers of base images, then tag the result.
  */
 import { posix } from "node:path";
-import { invalid, isEngineError, notFound } from "../errors.js";
+import { EngineError, invalid, isEngineError, notFound } from "../errors.js";
 import { newHexId, type ImageId } from "../ids.js";
 import { buildMessages } from "../messages.js";
-import type { Image } from "../images/index.js";
+import { familiarString, parseNormalizedNamed, withDefaultTag, type Image } from "../images/index.js";
 import type { BuildCacheStore } from "./cache.js";
 import type { BuildContext } from "./context.js";
 import type { BuildDeps } from "./deps.js";
@@ -25,6 +25,7 @@ import {
 import type { BuildEmit } from "./events.js";
 import { Executor } from "./executor.js";
 import type { BuildOptions } from "./options.js";
+import { authFor } from "./registryAuth.js";
 import { predefinedArgs, stageFromImage, type StageState } from "./stage.js";
 import { StageOutput } from "./stageOutput.js";
 import { buildKitOnlyFlag } from "./unsupportedFlags.js";
@@ -157,13 +158,34 @@ export class Build {
     this.opts.cacheFrom = resolved;
   }
 
-  private async baseImage(ref: string): Promise<Image> {
+  /**
+   * A FROM or COPY --from image: the local one, else pulled (classic builder), or pulled again
+   * with `--pull`. Pull progress goes to the build's output as `docker pull` prints it.
+   */
+  private async baseImage(ref: string, emit: BuildEmit): Promise<Image> {
+    let local: Image | undefined;
     try {
-      return await this.deps.images.resolve(ref);
+      local = await this.deps.images.resolve(ref);
     } catch (err) {
-      if (isEngineError(err, "not-found")) throw notFound(buildMessages.pullNotSupported(ref), err);
-      throw err;
+      if (!isEngineError(err, "not-found")) throw err;
     }
+    if (local !== undefined && !this.opts.pull) return local;
+    const pull = this.deps.pull;
+    if (pull === undefined) {
+      if (local !== undefined) return local;
+      throw notFound(buildMessages.pullNotSupported(ref));
+    }
+    const named = withDefaultTag(parseNormalizedNamed(ref));
+    await pull(
+      {
+        image: familiarString(named),
+        tag: "",
+        ...(this.opts.platform !== "" ? { platform: this.opts.platform } : {}),
+        ...authFor(this.opts.registryAuth, named.domain),
+      },
+      (event) => emit({ type: "pull", event }),
+    );
+    return this.deps.images.resolve(familiarString(named));
   }
 
   private async buildStage(
@@ -184,7 +206,7 @@ export class Build {
     );
     let base: Image | undefined;
     if (earlier !== undefined) base = this.results.get(earlier.index);
-    else if (from.toLowerCase() !== "scratch") base = await this.baseImage(from);
+    else if (from.toLowerCase() !== "scratch") base = await this.baseImage(from, emit);
     const st = stageFromImage(stage.index, base);
     const d = this.dispatchContext(exec, emit, globals);
     const triggers = st.config.OnBuild ?? [];
@@ -221,17 +243,23 @@ export class Build {
       ...(this.ctx.digest ? { contextDigest: this.ctx.digest } : {}),
       scratchDir: this.scratchDir,
       cacheMountsDir: cacheMountsDir(this.deps),
-      fromRoot: (from) => this.fromRoot(from),
+      fromRoot: (from) => this.fromRoot(from, emit),
     };
   }
 
   /** The filesystem of a stage or image named by COPY --from, mounted once per build. */
-  private async fromRoot(from: string): Promise<string> {
+  private async fromRoot(from: string, emit: BuildEmit): Promise<string> {
     const stage = /^[0-9]+$/.test(from) ? this.df.stages[Number(from)] : findStage(this.df, from);
     let img: Image | undefined;
     if (stage !== undefined && (stage.name !== undefined || /^[0-9]+$/.test(from)))
       img = this.results.get(stage.index);
-    else img = await this.baseImage(from);
+    else
+      img = await this.baseImage(from, emit).catch((err: unknown) => {
+        // dockerd's wording for a --from that is neither a stage nor an image it can get.
+        if (err instanceof EngineError)
+          throw new EngineError(err.kind, `invalid from flag value ${from}: ${err.message}`, { cause: err });
+        throw err;
+      });
     const key = img?.id ?? "scratch";
     const known = this.mounted.get(key);
     if (known !== undefined) return known;

@@ -7,6 +7,7 @@ import type { AttachSession, Container, ContainerSpec, WaitResult } from "../con
 import type { ImageId } from "../ids.js";
 import type { Image, Reference } from "../images/index.js";
 import type { LayerStore } from "../layers/index.js";
+import type { AuthConfig, Emit as PullEmit } from "../distribution/index.js";
 
 export interface BuildImages {
   resolve(ref: string): Promise<Image>;
@@ -29,6 +30,12 @@ export interface BuildContainers {
   containersUsingImage(id: ImageId): { id: string; running: boolean }[];
 }
 
+/** Pulls an image from its registry (the distribution service's pull). */
+export type BuildPull = (
+  opts: { image: string; tag: string; platform?: string; auth?: AuthConfig },
+  emit: PullEmit,
+) => Promise<void>;
+
 export interface BuildDeps {
   images: BuildImages;
   containers: BuildContainers;
@@ -42,4 +49,6 @@ export interface BuildDeps {
     url: string,
   ): Promise<{ stream: Readable & { headers?: Record<string, unknown> }; size: number | undefined }>;
   engineVersion: string;
+  /** Pulls a base image that is not here (or every base image with `--pull`). */
+  pull?: BuildPull;
 }

@@ -2,6 +2,8 @@
  * What a build reports while it runs. api/ turns these into the classic builder's JSON lines
  * (`Step 1/5 : …`, ` ---> Running in …`); the CLI draws them. The engine formats no text here.
  */
+import type { DistributionEvent } from "../distribution/index.js";
+
 export type BuildEvent =
   /** `Step n/total : <instruction as written>`. */
   | { type: "step"; n: number; total: number; text: string }
@@ -17,6 +19,8 @@ export type BuildEvent =
   | { type: "triggers"; count: number }
   /** A non-fatal finding (`[Warning] One or more build-args [x] were not consumed`). */
   | { type: "unused-args"; names: string[] }
+  /** Progress of pulling a base image (FROM of an image not here, or `--pull`). */
+  | { type: "pull"; event: DistributionEvent }
   /** The final image. */
   | { type: "built"; id: string }
   | { type: "tagged"; ref: string };

@@ -1,6 +1,7 @@
 /**
  * What `POST /build` asks for, in the engine's words (api/ parses the query into this).
  */
+import type { AuthConfig } from "../distribution/index.js";
 import type { BuildSecrets } from "./secrets.js";
 
 export interface BuildOptions {
@@ -14,7 +15,10 @@ export interface BuildOptions {
   noCache: boolean;
   /** Images whose steps may be reused as cache (`--cache-from`). */
   cacheFrom: string[];
+  /** Pull base images even when they are here (`--pull`). */
   pull: boolean;
+  /** Logins for pulling base images, by registry (`X-Registry-Config`). */
+  registryAuth: Record<string, AuthConfig>;
   /** Remove intermediate containers after a successful build. */
   rm: boolean;
   /** Always remove intermediate containers, even after a failure. */
@@ -50,6 +54,7 @@ export function defaultBuildOptions(over: Partial<BuildOptions> = {}): BuildOpti
     noCache: false,
     cacheFrom: [],
     pull: false,
+    registryAuth: {},
     rm: true,
     forceRm: false,
     networkMode: "default",
