@@ -6,7 +6,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { ApiError, ConnectionError, EngineClient } from "../client/index.js";
 import { parseArgs, UsageError } from "./args.js";
-import { allCommands, groups } from "./commands/index.js";
+import { findCommand, groups, loadAllCommands } from "./commands/index.js";
 import { CliError, ExitStatus, type CliContext } from "./context.js";
 import { defaultSocket, ensureDefaultDaemon } from "./daemonAutostart.js";
 import { cliName, commandHelp, groupHelp, topHelp } from "./help.js";
@@ -46,18 +46,6 @@ function parseGlobals(argv: readonly string[]): { globals: Globals; rest: string
   return { globals: g, rest: argv.slice(i) };
 }
 
-function findCommand(words: string[]): { spec: CommandSpec; used: number } | undefined {
-  let best: { spec: CommandSpec; used: number } | undefined;
-  for (const spec of allCommands) {
-    for (const path of [spec.path, ...(spec.aliases ?? [])]) {
-      if (path.length <= words.length && path.every((p, i) => words[i] === p)) {
-        if (!best || path.length > best.used) best = { spec, used: path.length };
-      }
-    }
-  }
-  return best;
-}
-
 export async function cli(
   argv: readonly string[],
   streams: Pick<CliContext, "stdout" | "stderr" | "stdin">,
@@ -75,10 +63,10 @@ export async function cli(
   }
   if (globals.version) rest = ["version"];
   if (rest.length === 0) {
-    stdout.write(topHelp(groups, allCommands));
+    stdout.write(topHelp(groups, await loadAllCommands()));
     return 0;
   }
-  const found = findCommand(rest);
+  const found = await findCommand(rest);
   if (found === undefined) {
     const group = groups.find((g) => g.name === rest[0]);
     if (group !== undefined) {
@@ -88,7 +76,7 @@ export async function cli(
         );
         return 1;
       }
-      stdout.write(groupHelp(group.name, group.description, allCommands));
+      stdout.write(groupHelp(group.name, group.description, await loadAllCommands()));
       return 0;
     }
     stderr.write(
