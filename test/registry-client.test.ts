@@ -306,6 +306,24 @@ describe("docker build pulls its base image (classic builder)", () => {
     ok(await d.docker(["rmi", "from-registry", `${reg}/base/bb`]), "rmi");
   });
 
+  test("berth build pulls with berth's stored login and prints docker pull's lines", async () => {
+    const ctxDir = mkdtempSync(join(scratch, "bctx-"));
+    writeFileSync(join(ctxDir, "Dockerfile"), `FROM ${reg}/base/bb\nRUN echo berth > /y\n`);
+    const anon = await berth(["build", "--network", "none", "-t", "berth-from-registry", ctxDir]);
+    assert.equal(anon.code, 1, anon.stdout);
+    ok(await berth(["login", "-u", "carol", "-p", "pw", reg]), "login");
+    const r = ok(
+      await berth(["build", "--network", "none", "-t", "berth-from-registry", ctxDir]),
+      "berth build",
+    );
+    assert.match(r.stdout, new RegExp(`Step 1/2 : FROM ${reg}/base/bb\\nlatest: Pulling from base/bb\\n`));
+    assert.match(r.stdout, /: (Pull complete|Already exists)\n/);
+    assert.match(r.stdout, new RegExp(`Status: Downloaded newer image for ${reg}/base/bb:latest\\n`));
+    assert.doesNotMatch(r.stdout, /Downloading/, "no progress lines off a terminal");
+    ok(await berth(["logout", reg]), "logout");
+    ok(await d.docker(["rmi", "berth-from-registry", `${reg}/base/bb`]), "rmi");
+  });
+
   test("docker.io names are not pulled without a mirror: a clear error, no network", async () => {
     const r = await build([], "FROM nosuchimage-here:1\n");
     assert.equal(r.code, 1);

@@ -1,6 +1,8 @@
 /** Build endpoints: POST /build (the classic builder's JSON stream) and POST /build/prune. */
 import type { Readable } from "node:stream";
 import type { BuildMessageWire, BuildPruneWire } from "../api/types/build.js";
+import type { AuthConfigWire } from "../api/types/distribution.js";
+import { urlBase64Json } from "./distribution.js";
 import { jsonLines, type Transport } from "./transport.js";
 
 export interface BuildRequest {
@@ -25,6 +27,8 @@ export interface BuildRequest {
   remote?: string;
   /** A berthd build session (`POST /berth/build/session`): the body holds what it asked for. */
   session?: string;
+  /** Every login the client has, by registry, for pulling base images (X-Registry-Config). */
+  registryConfig?: Record<string, AuthConfigWire>;
 }
 
 export class BuildClient {
@@ -57,9 +61,11 @@ export class BuildClient {
     set("remote", req.remote);
     set("berthsession", req.session);
     const s = qs.toString();
+    const logins = req.registryConfig ?? {};
     const res = await this.t.request("POST", `/build${s ? `?${s}` : ""}`, {
       ...(context !== undefined ? { rawBody: context } : {}),
       contentType: "application/x-tar",
+      ...(Object.keys(logins).length > 0 ? { headers: { "X-Registry-Config": urlBase64Json(logins) } } : {}),
     });
     yield* jsonLines<BuildMessageWire>(res.body);
   }

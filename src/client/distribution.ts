@@ -9,10 +9,15 @@ import type { JsonMessageWire } from "../api/types/images.js";
 import { imagePath } from "./images.js";
 import { jsonLines, type Transport } from "./transport.js";
 
-/** X-Registry-Auth: the auth config as base64url JSON, as the docker CLI encodes it. */
+/** JSON in Go's base64.URLEncoding (padded): how the docker CLI encodes auth headers for dockerd. */
+export function urlBase64Json(v: unknown): string {
+  return Buffer.from(JSON.stringify(v)).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+/** X-Registry-Auth: the auth config, as the docker CLI encodes it. */
 export function encodeAuth(auth: AuthConfigWire | undefined): Record<string, string> {
   if (auth === undefined) return {};
-  return { "X-Registry-Auth": Buffer.from(JSON.stringify(auth)).toString("base64url") };
+  return { "X-Registry-Auth": urlBase64Json(auth) };
 }
 
 export class DistributionClient {

@@ -10,6 +10,7 @@ import type { BuildRequest } from "../../client/build.js";
 import { CliError, ExitStatus, type CliContext } from "../context.js";
 import { humanSize, ramInBytes } from "../format/index.js";
 import type { CommandSpec, FlagSpec, ParsedArgs } from "../spec.js";
+import { JsonMessagePrinter } from "./imageProgress.js";
 // Types only: the modules load when a build runs (tar-stream is not needed by other commands).
 import type { ContextEntry, WalkedContext } from "./buildContext.js";
 import type { SessionExtras } from "./buildSession.js";
@@ -199,6 +200,7 @@ async function display(
 ): Promise<string> {
   let id = "";
   let quietOut = "";
+  const pulls = new JsonMessagePrinter(ctx.stdout);
   for await (const m of messages) {
     if (m.aux?.ID) id = m.aux.ID;
     if (m.errorDetail !== undefined || m.error !== undefined) {
@@ -207,7 +209,11 @@ async function display(
       throw new ExitStatus(m.errorDetail?.code ?? 1);
     }
     const s = m.stream;
-    if (s === undefined) continue;
+    if (s === undefined) {
+      // A base image being pulled: docker pull's lines.
+      if (m.status !== undefined && mode !== "quiet") pulls.print(m);
+      continue;
+    }
     if (mode === "quiet") {
       quietOut += s;
       continue;
@@ -269,6 +275,8 @@ export const build: CommandSpec = {
     if (!["auto", "plain", "tty", "quiet"].includes(progress))
       throw new CliError(`invalid progress mode: ${progress}`);
     const req = request(args);
+    const logins = await (await import("./login.js")).allCredentials(ctx.configDir);
+    if (Object.keys(logins).length > 0) req.registryConfig = logins;
     const mode: "plain" | "tty" | "quiet" = req.quiet
       ? "quiet"
       : progress === "tty" || (progress === "auto" && ctx.stdout.isTTY === true)

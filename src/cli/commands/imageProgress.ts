@@ -21,19 +21,24 @@ function progressString(m: JsonMessageWire, columns: number): string {
   return `${bar}${humanSize(current, 4).padStart(8)}/${humanSize(total, 4)}`;
 }
 
-export async function displayJsonMessages(
-  messages: AsyncIterable<JsonMessageWire>,
-  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
-): Promise<void> {
-  const tty = out.isTTY === true;
-  const columns = out.columns ?? 80;
-  const lines = new Map<string, number>();
-  for await (const m of messages) {
+/** Prints one message after another as the docker CLI's jsonmessage display does. */
+export class JsonMessagePrinter {
+  private readonly tty: boolean;
+  private readonly columns: number;
+  private readonly lines = new Map<string, number>();
+
+  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }) {
+    this.tty = out.isTTY === true;
+    this.columns = out.columns ?? 80;
+  }
+
+  print(m: JsonMessageWire): void {
+    const { out, tty, lines } = this;
     if (m.error !== undefined || m.errorDetail !== undefined) {
       throw new CliError(m.errorDetail?.message ?? m.error ?? "unknown error");
     }
     const isProgress = m.progressDetail !== undefined && (m.progressDetail.current ?? 0) > 0;
-    if (isProgress && !tty) continue;
+    if (isProgress && !tty) return;
     let diff = 0;
     if (m.id && isProgress) {
       let line = lines.get(m.id);
@@ -50,10 +55,18 @@ export async function displayJsonMessages(
     let text = "";
     if (tty && isProgress) text += "\x1b[2K\r";
     if (m.id) text += `${m.id}: `;
-    if (isProgress) text += `${m.status ?? ""} ${progressString(m, columns)}\r`;
+    if (isProgress) text += `${m.status ?? ""} ${progressString(m, this.columns)}\r`;
     else if (m.stream !== undefined) text += m.stream;
     else text += `${m.status ?? ""}\n`;
     out.write(text);
     if (m.id && isProgress && tty) out.write(`\x1b[${diff}B`);
   }
+}
+
+export async function displayJsonMessages(
+  messages: AsyncIterable<JsonMessageWire>,
+  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+): Promise<void> {
+  const printer = new JsonMessagePrinter(out);
+  for await (const m of messages) printer.print(m);
 }

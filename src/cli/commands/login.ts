@@ -80,7 +80,17 @@ export async function credentialsFor(configDir: string, domain: string): Promise
   if (entry === undefined) {
     for (const [k, v] of Object.entries(auths)) if (convertToHostname(k) === key) entry = v;
   }
-  if (entry === undefined) return undefined;
+  return entry === undefined ? undefined : toWire(key, entry);
+}
+
+/** Every stored login by its key, as `docker build` sends them in X-Registry-Config. */
+export async function allCredentials(configDir: string): Promise<Record<string, AuthConfigWire>> {
+  const out: Record<string, AuthConfigWire> = {};
+  for (const [k, v] of Object.entries((await readConfig(configDir)).auths ?? {})) out[k] = toWire(k, v);
+  return out;
+}
+
+function toWire(key: string, entry: NonNullable<ConfigFile["auths"]>[string]): AuthConfigWire {
   const out: AuthConfigWire = { serveraddress: key };
   if (typeof entry.auth === "string" && entry.auth !== "") {
     const plain = Buffer.from(entry.auth, "base64").toString("utf8");
