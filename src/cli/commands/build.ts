@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import type { BuildMessageWire } from "../../api/types/build.js";
 import type { BuildRequest } from "../../client/build.js";
 import { CliError, ExitStatus, type CliContext } from "../context.js";
-import { humanSize, ramInBytes } from "../format/index.js";
+import { humanSize, ramInBytes } from "../format/units.js"; // not index.js: the template engine is not needed here
 import type { CommandSpec, FlagSpec, ParsedArgs } from "../spec.js";
 import { JsonMessagePrinter } from "./imageProgress.js";
 // Types only: the modules load when a build runs (tar-stream is not needed by other commands).

@@ -5,7 +5,7 @@
  */
 import type { JsonMessageWire } from "../../api/types/images.js";
 import { CliError } from "../context.js";
-import { humanSize } from "../format/index.js";
+import { humanSize } from "../format/units.js";
 
 function progressString(m: JsonMessageWire, columns: number): string {
   const d = m.progressDetail;

@@ -240,7 +240,7 @@ export class Build {
       globalArgs: globals,
       consumed: this.consumed,
       contextDir: this.ctx.dir,
-      ...(this.ctx.digest ? { contextDigest: this.ctx.digest } : {}),
+      ...(this.ctx.known ? { contextKnown: this.ctx.known } : {}),
       scratchDir: this.scratchDir,
       cacheMountsDir: cacheMountsDir(this.deps),
       fromRoot: (from) => this.fromRoot(from, emit),

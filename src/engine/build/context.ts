@@ -9,13 +9,13 @@ import { createGunzip } from "node:zlib";
 import { errnoCode, invalid } from "../errors.js";
 import { applyLayerTar, detectCompression } from "../layers/apply.js";
 import { isIgnored, parseDockerignore, type IgnorePattern } from "./dockerignore.js";
-import { cleanSource } from "./sources.js";
+import { cleanSource, type KnownTree } from "./sources.js";
 
 export interface BuildContext {
   /** The unpacked context directory. */
   dir: string;
-  /** sha256 of a context file's bytes (path relative to `dir`) when already known. */
-  digest?: (rel: string) => string | undefined;
+  /** What the context mirror's index knows of the directory (COPY hashes from it). */
+  known?: KnownTree;
   dockerfileText: string;
   dockerfileName: string;
 }

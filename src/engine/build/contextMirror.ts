@@ -38,6 +38,7 @@ import { log } from "../log.js";
 import { cleanTarPath } from "../layers/confine.js";
 import { TarReader, type ContentSink, type TarEntry, type TarSink } from "../layers/tarReader.js";
 import { isKept, type Manifest, type ManifestEntry } from "./sessionManifest.js";
+import type { KnownTree } from "./sources.js";
 
 export interface MirrorEntry {
   type: "file" | "dir" | "symlink";
@@ -61,8 +62,8 @@ const POOL_SIZE = 4;
 export interface LeasedMirror {
   /** The context directory. */
   dir: string;
-  /** sha256 of a context file's bytes by its path relative to `dir`, when known. */
-  digest: (rel: string) => string | undefined;
+  /** The index as a tree (entries and listings by path relative to `dir`): COPY hashes from it. */
+  known: KnownTree;
   /** Forgets a path (and what is under it) that the caller removed (.dockerignore). */
   forget: (rel: string) => void;
   /** Every path of the context with its type (from the index: no walk of the disk). */
@@ -191,7 +192,7 @@ export class ContextMirrors {
         return {
           dir,
           received: sink.received,
-          digest: (rel) => now.get(rel)?.sha256,
+          known: indexTree(dir, now),
           forget: (rel) => {
             if (now.get(rel)?.type !== "dir") now.delete(rel);
             else for (const k of [...now.keys()]) if (k === rel || k.startsWith(`${rel}/`)) now.delete(k);
@@ -471,4 +472,29 @@ class MirrorSink implements TarSink {
       },
     };
   }
+}
+
+/** A live view of an index as a tree; listings are built on first use and dropped on change. */
+function indexTree(root: string, index: MirrorIndex): KnownTree {
+  let listings: Map<string, string[]> | undefined;
+  let size = -1;
+  return {
+    root,
+    entry: (rel) => index.get(rel),
+    children: (rel) => {
+      // forget() only removes entries: a changed size means stale listings.
+      if (listings === undefined || size !== index.size) {
+        listings = new Map();
+        size = index.size;
+        for (const k of index.keys()) {
+          const slash = k.lastIndexOf("/");
+          const parent = slash < 0 ? "" : k.slice(0, slash);
+          const names = listings.get(parent);
+          if (names === undefined) listings.set(parent, [k.slice(slash + 1)]);
+          else names.push(k.slice(slash + 1));
+        }
+      }
+      return listings.get(rel) ?? (rel === "" || index.get(rel)?.type === "dir" ? [] : undefined);
+    },
+  };
 }

@@ -95,7 +95,7 @@ export class BuildService {
         lease = await this.mirrors.sync(terminated(context ?? Readable.from([])));
       }
       const ctx = lease
-        ? { ...(await prepareContext(lease.dir, opts.dockerfile, lease)), digest: lease.digest }
+        ? { ...(await prepareContext(lease.dir, opts.dockerfile, lease)), known: lease.known }
         : await prepareContext(ctxDir, opts.dockerfile);
       const id = await new Build(this.deps, this.cache, opts, ctx, scratch).run(emit);
       emit({ type: "built", id });

@@ -1,9 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, utimesSync, writeFileSync, mkdirSync, symlinkSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync, utimesSync, writeFileSync, mkdirSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanSource, expandSources, sourcesLabel, treeDigest } from "./sources.js";
+import {
+  cleanSource,
+  expandSources,
+  sourcesLabel,
+  treeDigest,
+  type KnownEntry,
+  type KnownTree,
+} from "./sources.js";
 
 test("source paths stay inside the context", async () => {
   assert.equal(cleanSource("./a/../b"), "b");
@@ -33,6 +41,48 @@ test("source paths stay inside the context", async () => {
     assert.notEqual(await treeDigest(join(dir, "d")), h1);
     assert.match(await sourcesLabel(s.slice(0, 1)), /^file:[0-9a-f]{64}$/);
     assert.match(await sourcesLabel(s), /^multi:[0-9a-f]{64}$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("treeDigest: an index gives the digest the disk gives, and is read instead of the disk", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "berth-src-"));
+  try {
+    mkdirSync(join(dir, "d", "sub"), { recursive: true });
+    writeFileSync(join(dir, "d", "a"), "a");
+    writeFileSync(join(dir, "d", "sub", "b"), "bb");
+    symlinkSync("a", join(dir, "d", "link"));
+    chmodSync(join(dir, "d", "a"), 0o640);
+    const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+    const entries = new Map<string, KnownEntry>([
+      ["d", { type: "dir", mode: 0o755 & ~process.umask(), uid: 0, gid: 0 }],
+      ["d/a", { type: "file", mode: 0o640, uid: 0, gid: 0, sha256: sha("a") }],
+      ["d/sub", { type: "dir", mode: 0o755 & ~process.umask(), uid: 0, gid: 0 }],
+      ["d/sub/b", { type: "file", mode: 0o644 & ~process.umask(), uid: 0, gid: 0, sha256: sha("bb") }],
+      ["d/link", { type: "symlink", mode: 0o777, uid: 0, gid: 0, linkname: "a" }],
+    ]);
+    const listing: Record<string, string[]> = { d: ["sub", "link", "a"], "d/sub": ["b"] };
+    const tree = (e: Map<string, KnownEntry>): KnownTree => ({
+      root: dir,
+      entry: (rel) => e.get(rel),
+      children: (rel) => listing[rel],
+    });
+    const fromDisk = await treeDigest(join(dir, "d"));
+    assert.equal(await treeDigest(join(dir, "d"), tree(entries)), fromDisk);
+    // An index that covers only part of the tree: the rest comes from the disk, same digest.
+    const partial = new Map(entries);
+    partial.delete("d/sub");
+    assert.equal(await treeDigest(join(dir, "d"), tree(partial)), fromDisk);
+    // The index is what is read: a different recorded content changes the digest.
+    const other = new Map(entries).set("d/a", {
+      type: "file",
+      mode: 0o640,
+      uid: 0,
+      gid: 0,
+      sha256: sha("x"),
+    });
+    assert.notEqual(await treeDigest(join(dir, "d"), tree(other)), fromDisk);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -92,22 +92,63 @@ export function fileDigest(path: string): Promise<string> {
   });
 }
 
-/** The sha256 of a file's bytes by host path, when already known (the context mirror's index). */
-export type KnownDigest = (abs: string) => string | undefined;
+/** What an index says of a path (the context mirror's, kept in step with its directory). */
+export interface KnownEntry {
+  type: "file" | "dir" | "symlink";
+  /** Permission bits (0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** A file's sha256 (hex). */
+  sha256?: string;
+  linkname?: string;
+}
 
-/** Hash of a tree (or one file): relative paths, types, modes, owners, sizes, contents, link targets. */
-export async function treeDigest(abs: string, known?: KnownDigest): Promise<string> {
+/** An index of a directory: entries and directory listings by path relative to `root`. */
+export interface KnownTree {
+  root: string;
+  entry(rel: string): KnownEntry | undefined;
+  /** A directory's entry names, unsorted; undefined when unknown. */
+  children(rel: string): string[] | undefined;
+}
+
+/**
+ * Hash of a tree (or one file): relative paths, types, permissions, owners, contents, link
+ * targets. Paths `known` covers are hashed from the index (no disk access: a COPY of a large
+ * context re-hashes nothing), others from the disk; both give the same text.
+ */
+export async function treeDigest(abs: string, known?: KnownTree): Promise<string> {
   const h = createHash("sha256");
-  // Synchronous metadata calls: thousands of small lstats cost far less than as many promises.
+  const relOf = (path: string): string | undefined => {
+    if (known === undefined) return undefined;
+    if (path === known.root) return "";
+    return path.startsWith(`${known.root}/`) ? path.slice(known.root.length + 1) : undefined;
+  };
+  const line = (rel: string, mode: number, uid: number, gid: number, rest: string) =>
+    h.update(`${rel}\0${mode & 0o7777}\0${uid}\0${gid}\0${rest}\n`);
   const visit = async (path: string, rel: string): Promise<void> => {
+    const k = relOf(path);
+    const e = k === undefined ? undefined : known?.entry(k);
+    const names = e?.type === "dir" && k !== undefined ? known?.children(k) : undefined;
+    if (e !== undefined && (e.type !== "dir" || names !== undefined)) {
+      if (e.type === "file" && e.sha256 !== undefined)
+        return void line(rel, e.mode, e.uid, e.gid, `F${e.sha256}`);
+      if (e.type === "symlink" && e.linkname !== undefined)
+        return void line(rel, e.mode, e.uid, e.gid, `L${e.linkname}`);
+      if (e.type === "dir" && names !== undefined) {
+        line(rel, e.mode, e.uid, e.gid, "D");
+        for (const n of [...names].sort()) await visit(`${path}/${n}`, rel === "" ? n : `${rel}/${n}`);
+        return;
+      }
+    }
+    // Synchronous metadata calls: thousands of small lstats cost far less than as many promises.
     const st = lstatSync(path);
-    const head = `${rel}\0${st.mode}\0${st.uid}\0${st.gid}\0`;
-    if (st.isSymbolicLink()) h.update(`${head}L${readlinkSync(path)}\n`);
-    else if (st.isFile()) h.update(`${head}F${st.size}\0${known?.(path) ?? (await fileDigest(path))}\n`);
+    if (st.isSymbolicLink()) line(rel, st.mode, st.uid, st.gid, `L${readlinkSync(path)}`);
+    else if (st.isFile()) line(rel, st.mode, st.uid, st.gid, `F${await fileDigest(path)}`);
     else if (st.isDirectory()) {
-      h.update(`${head}D\n`);
+      line(rel, st.mode, st.uid, st.gid, "D");
       for (const n of readdirSync(path).sort()) await visit(`${path}/${n}`, rel === "" ? n : `${rel}/${n}`);
-    } else h.update(`${head}O${st.rdev}\n`);
+    } else line(rel, st.mode, st.uid, st.gid, `O${st.rdev}`);
   };
   await visit(abs, "");
   return h.digest("hex");
@@ -117,7 +158,7 @@ export async function treeDigest(abs: string, known?: KnownDigest): Promise<stri
 export async function sourcesLabel(
   sources: readonly Source[],
   extra: readonly string[] = [],
-  known?: KnownDigest,
+  known?: KnownTree,
 ): Promise<string> {
   const hashes = [...extra];
   for (const s of sources) hashes.push(await treeDigest(s.abs, known));

@@ -19,7 +19,7 @@ import type { DispatchContext } from "./dispatch.js";
 import { transferComment, nopFileCmd } from "./history.js";
 import { buildKitOnlyFlag } from "./unsupportedFlags.js";
 import type { StageState } from "./stage.js";
-import { expandSources, fileDigest, sourcesLabel, type Source } from "./sources.js";
+import { expandSources, fileDigest, sourcesLabel, type KnownTree, type Source } from "./sources.js";
 import { resolveChown, type Owner } from "./users.js";
 
 export interface TransferContext {
@@ -27,8 +27,8 @@ export interface TransferContext {
   contextDir: string;
   /** A scratch directory of this build (downloads, archives). */
   scratchDir: string;
-  /** sha256 of a context file's bytes (path relative to contextDir) when already known. */
-  contextDigest?: (rel: string) => string | undefined;
+  /** What the context mirror's index knows of contextDir (COPY hashes from it). */
+  contextKnown?: KnownTree;
   /** The root filesystem of a stage or an image named by `--from`, mounted until the build ends. */
   fromRoot(from: string): Promise<string>;
 }
@@ -85,16 +85,10 @@ export async function transferStep(
     ? dest
     : posix.join(workdir, dest) + (dest.endsWith("/") || dest === "." ? "/" : "");
   const destIsDir = destPath.endsWith("/") || several || wildcard;
-  const prefix = `${d.contextDir}/`;
-  const lookup = d.contextDigest;
-  const known =
-    from === undefined && lookup !== undefined
-      ? (abs: string) => (abs.startsWith(prefix) ? lookup(abs.slice(prefix.length)) : undefined)
-      : undefined;
   const label = await sourcesLabel(
     sources,
     downloads.map((x) => x.digest),
-    known,
+    from === undefined ? d.contextKnown : undefined,
   );
   const comment = transferComment({
     kind: cmd,
