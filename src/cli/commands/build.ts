@@ -10,6 +10,7 @@ import type { BuildRequest } from "../../client/build.js";
 import { CliError, ExitStatus, type CliContext } from "../context.js";
 import { humanSize, ramInBytes } from "../format/units.js"; // not index.js: the template engine is not needed here
 import type { CommandSpec, FlagSpec, ParsedArgs } from "../spec.js";
+import { TtyBuildView } from "./buildTty.js";
 import { JsonMessagePrinter } from "./imageProgress.js";
 // Types only: the modules load when a build runs (tar-stream is not needed by other commands).
 import type { ContextEntry, WalkedContext } from "./buildContext.js";
@@ -201,9 +202,11 @@ async function display(
   let id = "";
   let quietOut = "";
   const pulls = new JsonMessagePrinter(ctx.stdout);
+  const view = mode === "tty" ? new TtyBuildView(ctx.stdout) : undefined;
   for await (const m of messages) {
     if (m.aux?.ID) id = m.aux.ID;
     if (m.errorDetail !== undefined || m.error !== undefined) {
+      view?.finish(true);
       if (mode === "quiet" && quietOut !== "") ctx.stderr.write(quietOut);
       ctx.stderr.write(`${m.errorDetail?.message ?? m.error ?? "unknown error"}\n`);
       throw new ExitStatus(m.errorDetail?.code ?? 1);
@@ -211,26 +214,17 @@ async function display(
     const s = m.stream;
     if (s === undefined) {
       // A base image being pulled: docker pull's lines.
-      if (m.status !== undefined && mode !== "quiet") pulls.print(m);
+      if (m.status !== undefined && mode !== "quiet") {
+        if (view) view.above(() => pulls.print(m));
+        else pulls.print(m);
+      }
       continue;
     }
-    if (mode === "quiet") {
-      quietOut += s;
-      continue;
-    }
-    if (mode === "tty") {
-      if (/^( ---> Running in |Removing intermediate container )/.test(s)) continue;
-      if (s === " ---> Using cache\n") {
-        ctx.stdout.write("\x1b[2m ---> cached\x1b[0m\n");
-        continue;
-      }
-      if (s.startsWith("Step ")) {
-        ctx.stdout.write(`\x1b[1m${s}\x1b[0m`);
-        continue;
-      }
-    }
-    ctx.stdout.write(s);
+    if (mode === "quiet") quietOut += s;
+    else if (view) view.stream(s);
+    else ctx.stdout.write(s);
   }
+  view?.finish(false);
   if (mode === "quiet") {
     const printed = quietOut.trim().split("\n").pop() ?? id;
     ctx.stdout.write(`${printed || id}\n`);
