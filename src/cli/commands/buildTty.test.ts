@@ -13,7 +13,10 @@ class Screen {
       const esc = /^\x1b\[(\d*)([AJm])/.exec(chunk.slice(i));
       if (esc) {
         if (esc[2] === "A") this.row = Math.max(0, this.row - Number(esc[1] || 1));
-        if (esc[2] === "J") (this.lines.splice(this.row + 1), (this.lines[this.row] = ""));
+        if (esc[2] === "J") {
+          this.lines.splice(this.row + 1);
+          this.lines[this.row] = "";
+        }
         i += esc[0].length - 1;
       } else if (chunk[i] === "\n") {
         this.row++;
