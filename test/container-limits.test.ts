@@ -111,3 +111,32 @@ test("--log-opt max-size caps the log and inspect echoes the log config", async 
   assert.match(bogus.stderr, /no log driver named 'bogus' is registered/);
   await d.docker(["rm", "chatty"]);
 });
+
+test("--log-opt max-file keeps that many files: logs reads them in order, without a gap", async () => {
+  // ~40 lines per 2 kB file, written slowly enough for every replacement to be seen.
+  const script =
+    "i=0; while [ $i -lt 300 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); usleep 2000; done";
+  const opts = ["--log-opt", "max-size=2k", "--log-opt", "max-file=3"];
+  const run = await d.docker([
+    "run",
+    "--name",
+    "rotated",
+    "--network",
+    "none",
+    ...opts,
+    "busybox",
+    "sh",
+    "-c",
+    script,
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = (await d.docker(["logs", "rotated"])).stdout.trim().split("\n");
+  const numbers = lines.map((l) => Number(/^line-(\d+)-/.exec(l)?.[1]));
+  assert.equal(numbers[numbers.length - 1], 299);
+  assert.ok(lines.length > 60, `more than one 2 kB file is kept, got ${lines.length} lines`);
+  assert.ok(lines.length <= 3 * 45, `at most three files, got ${lines.length} lines`);
+  numbers.forEach((v, i) => i === 0 || assert.equal(v, (numbers[i - 1] ?? 0) + 1, `line ${i} follows`));
+  const tail = (await d.docker(["logs", "--tail", "50", "rotated"])).stdout.trim().split("\n");
+  assert.deepEqual(tail, lines.slice(-50), "--tail counts across files");
+  await d.docker(["rm", "rotated"]);
+});

@@ -1,7 +1,8 @@
 /**
  * HostConfig.LogConfig: which log drivers berthd accepts and the options it
  * honours. Logs are always kept by conmon in one file per container; `max-size`
- * caps it (and a default cap keeps a chatty container from filling the disk).
+ * caps it (and a default cap keeps a chatty container from filling the disk),
+ * `max-file` keeps that many files in all (engine/containers/runtime/logRotation.ts).
  */
 import { invalid, notImplemented } from "../../engine/errors.js";
 import type { LogSpec } from "../../engine/containers/index.js";
@@ -54,7 +55,8 @@ export function parseLogConfig(
   if (maxFile !== undefined && !(/^\d+$/.test(maxFile) && Number(maxFile) >= 1)) {
     throw invalid("max-file cannot be less than 1");
   }
-  return { type, config, maxSize };
+  // max-file counts the current file: n - 1 full ones are kept beside it (needs a size cap).
+  return { type, config, maxSize, maxFile: maxSize > 0 && maxFile !== undefined ? Number(maxFile) : 1 };
 }
 
 /** go-units RAMInBytes, as json-file reads max-size: "10m" is 10 MiB; "-1" is no cap. */

@@ -105,6 +105,8 @@ export interface LogSpec {
   config: Record<string, string>;
   /** Bytes before conmon starts the log afresh; 0 for no cap. */
   maxSize: number;
+  /** Files kept in all, the current one included (`max-file`); absent on older records: 1. */
+  maxFile?: number;
 }
 
 export interface HostSpec {

@@ -14,6 +14,7 @@ import type { ContainerId } from "../ids.js";
 import type { ContainerServiceDeps } from "./deps.js";
 import type { Container } from "./model.js";
 import { readFileInRoot } from "./rootfsFiles.js";
+import { LogRotation } from "./runtime/logRotation.js";
 import type { AttachOptions, AttachSession, ExitStatus } from "./runtime/types.js";
 import { hostFilesFor, joinSandbox, leaveSandbox } from "./sandbox.js";
 import { buildOciSpec } from "./spec/oci.js";
@@ -55,6 +56,8 @@ export class Runner {
   private readonly clean = new Set<ContainerId>();
   /** Containers whose last cleanup released network and volumes, until their next start. */
   private readonly detached = new Set<ContainerId>();
+  /** Log files kept by max-file, followed while the container runs. */
+  private readonly rotations = new Map<ContainerId, LogRotation>();
 
   constructor(
     private readonly store: ContainerStore,
@@ -209,6 +212,13 @@ export class Runner {
   }
 
   private watch(id: ContainerId, startedMs: number): void {
+    const c = this.store.get(id);
+    const maxFile = c?.spec.host.logConfig?.maxFile ?? 1;
+    if (c !== undefined && maxFile > 1 && !this.rotations.has(id)) {
+      const rotation = new LogRotation(this.paths(c).log, maxFile);
+      rotation.start();
+      this.rotations.set(id, rotation);
+    }
     const exited = this.deps.runtime.waitExit(id).then(
       (exit) => this.recordExit(id, exit, startedMs),
       (err: unknown) => {
@@ -224,6 +234,9 @@ export class Runner {
   }
 
   private async recordExit(id: ContainerId, exit: ExitStatus, startedMs: number): Promise<ExitInfo> {
+    const rotation = this.rotations.get(id);
+    this.rotations.delete(id);
+    await rotation?.stop();
     const finishedMs = Number(exit.finishedAtNano / 1_000_000n);
     const info: ExitInfo = {
       exitCode: exit.exitCode,

@@ -1,12 +1,13 @@
 /**
- * Reading a conmon k8s-file log: whole file, last N lines, a time window, and
- * following the file as conmon appends to it (and as it replaces the file when
- * the log reaches its size limit).
+ * Reading a conmon k8s-file log: whole file (after the files max-file kept), last N
+ * lines, a time window, and following the file as conmon appends to it (and as it
+ * replaces the file when the log reaches its size limit).
  */
 import { watch, type FSWatcher } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { errnoCode } from "../../errors.js";
 import { LineJoiner, parseK8sRecord } from "./k8sLog.js";
+import { rotatedLogs } from "./logRotation.js";
 import type { LogLine, LogReadOptions } from "./types.js";
 
 const CHUNK = 64 * 1024;
@@ -131,6 +132,17 @@ export async function* readLogs(path: string, o: LogReadOptions): AsyncGenerator
     }
   };
 
+  // Files max-file keeps from before the current one, oldest first.
+  for (const older of await rotatedLogs(path)) {
+    const l = await openLog(older);
+    if (l === undefined) continue;
+    try {
+      await drain(l, splitter, onLine);
+    } finally {
+      await l.fh.close();
+    }
+    splitter.reset();
+  }
   let log = await openLog(path);
   const finalState = { done: false };
   try {
