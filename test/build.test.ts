@@ -1,7 +1,7 @@
 /** `docker build` (classic builder, DOCKER_BUILDKIT=0) and `berth build` against a private berthd. */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -316,4 +316,31 @@ test("intermediate images are hidden, builder prune removes the dangling cache, 
   assert.equal(b.code, 0, b.stderr);
   assert.match(b.stdout, /via-berth\n/);
   assert.match(b.stdout, /Successfully tagged berthbuilt:1\n/);
+});
+
+test("a client that goes away cancels the build: the RUN container is killed and removed", async () => {
+  const dir = ctx("cancelled", { Dockerfile: "FROM busybox\nRUN echo started; sleep 60\n" });
+  const child = spawn("docker", ["build", "--network", "none", dir], {
+    env: { ...process.env, ...env, DOCKER_HOST: d.host },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+      if (out.includes("started")) resolve();
+    });
+    child.on("exit", () => reject(new Error(`the build ended early: ${out}`)));
+  });
+  const stepContainers = async () =>
+    (await d.docker(["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}"])).stdout
+      .split("\n")
+      .filter((l) => l.includes("sleep 60"));
+  assert.equal((await stepContainers()).length, 1, "the step container runs");
+  child.kill("SIGKILL");
+  for (let i = 0; i < 100 && (await stepContainers()).length > 0; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(await stepContainers(), [], "the step container is gone");
+  // The daemon is fine: the next build runs.
+  assert.equal((await build([ctx("after-cancel", { Dockerfile: "FROM busybox\nRUN true\n" })])).code, 0);
 });

@@ -36,7 +36,12 @@ import type {
 } from "./types/build.js";
 
 export interface BuildBackend {
-  build(context: Readable | undefined, opts: BuildOptions, emit: (e: BuildEvent) => void): Promise<ImageId>;
+  build(
+    context: Readable | undefined,
+    opts: BuildOptions,
+    emit: (e: BuildEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<ImageId>;
   openSession(input: SessionInput): Promise<SessionOpened>;
   prune(): Promise<BuildPruneResult>;
   records(): CacheRecord[];
@@ -169,6 +174,10 @@ export function toBuildMessages(
 
 async function postBuild(backend: BuildBackend, ctx: RequestContext): Promise<void> {
   const opts = parseBuildQuery(ctx);
+  // The client going away cancels the build, as in dockerd (a docker build interrupted by ^C).
+  const cancel = new AbortController();
+  const onClose = () => cancel.abort();
+  ctx.req.socket.once("close", onClose);
   const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
   const decode = (s: "stdout" | "stderr", b: Buffer) => decoders[s].write(b);
   let res: ReturnType<RequestContext["stream"]> | undefined;
@@ -185,7 +194,7 @@ async function postBuild(backend: BuildBackend, ctx: RequestContext): Promise<vo
     else if (e.type !== "tagged") held.push(...msgs);
   };
   try {
-    const id = await backend.build(opts.remote ? undefined : ctx.req, opts, emit);
+    const id = await backend.build(opts.remote ? undefined : ctx.req, opts, emit, cancel.signal);
     if (opts.quiet) write({ stream: `${id}\n` });
   } catch (err) {
     // Before the first byte the client gets an HTTP error; after it, an in-band one.
@@ -195,6 +204,8 @@ async function postBuild(backend: BuildBackend, ctx: RequestContext): Promise<vo
     const code = err instanceof RunFailedError ? err.code : undefined;
     write({ errorDetail: code === undefined ? { message } : { code, message }, error: message });
     ctx.req.resume();
+  } finally {
+    ctx.req.socket.off("close", onClose); // a kept-alive connection outlives this build
   }
   res?.end();
 }

@@ -69,7 +69,7 @@ export class Build {
     private readonly scratchDir: string,
   ) {}
 
-  async run(emit: BuildEmit): Promise<ImageId> {
+  async run(emit: BuildEmit, signal?: AbortSignal): Promise<ImageId> {
     checkPlatform(this.opts.platform);
     const df = parseDockerfile(this.ctx.dockerfileText, {
       fileName: posix.basename(this.ctx.dockerfileName),
@@ -99,7 +99,7 @@ export class Build {
     }
     const total = n;
     await this.resolveCacheFrom();
-    const exec = new Executor(this.deps, this.opts, this.cache, this.cacheSources());
+    const exec = new Executor(this.deps, this.opts, this.cache, this.cacheSources(), signal);
     const out = new StageOutput(graph.needed, emit);
     try {
       for (const wave of graph.waves) {

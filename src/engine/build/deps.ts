@@ -27,6 +27,7 @@ export interface BuildContainers {
   start(ref: string): Promise<void>;
   wait(ref: string, condition: "next-exit" | "not-running"): Promise<WaitResult>;
   remove(ref: string, opts: { force: boolean }): Promise<void>;
+  kill(ref: string, signal?: string): Promise<void>;
   containersUsingImage(id: ImageId): { id: string; running: boolean }[];
 }
 

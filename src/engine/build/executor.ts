@@ -50,6 +50,14 @@ export interface StepSpec {
   cacheExtra?: string;
 }
 
+/** The client went away: the build stops, its running step container is killed and removed. */
+export class BuildCancelledError extends EngineError {
+  constructor() {
+    super("invalid", buildMessages.cancelled);
+    this.name = "BuildCancelledError";
+  }
+}
+
 export class Executor {
   constructor(
     readonly deps: BuildDeps,
@@ -57,10 +65,18 @@ export class Executor {
     readonly cache: BuildCacheStore,
     /** Images --cache-from allows (undefined: the whole local cache). */
     private readonly cacheSources: Set<string> | undefined,
+    /** Aborted when the client goes away (dockerd cancels the build with the request). */
+    readonly signal?: AbortSignal,
   ) {}
+
+  /** Throws if the build was cancelled: checked before every step. */
+  checkCancelled(): void {
+    if (this.signal?.aborted === true) throw new BuildCancelledError();
+  }
 
   /** Runs one step on `st` and moves `st` to the resulting image (the caller prints its ID). */
   async step(st: StageState, spec: StepSpec, emit: BuildEmit): Promise<void> {
+    this.checkCancelled();
     const key = cacheKey({
       parent: st.imageId,
       cmd: spec.cmd,
@@ -195,7 +211,8 @@ export class Executor {
       ok = true;
       return { containerId: c.id, layer };
     } finally {
-      if (this.opts.forceRm || (ok && this.opts.rm)) {
+      // A cancelled step's container goes whatever --rm says, as dockerd removes it.
+      if (this.opts.forceRm || (ok && this.opts.rm) || this.signal?.aborted === true) {
         await this.deps.containers.remove(c.id, { force: true });
         if (spec.announce) emit({ type: "container-removed", id: c.id });
       }
@@ -230,13 +247,18 @@ export class Executor {
     const exited = this.deps.containers.wait(id, "next-exit");
     await this.deps.containers.start(id);
     const session = await attached;
+    const kill = () => void this.deps.containers.kill(id).catch(() => undefined);
+    this.signal?.addEventListener("abort", kill, { once: true });
     try {
+      if (this.signal?.aborted === true) kill();
       for await (const chunk of session.output)
         emit({ type: "output", stream: chunk.stream, data: chunk.data });
     } finally {
+      this.signal?.removeEventListener("abort", kill);
       session.close();
     }
     const res = await exited;
+    this.checkCancelled();
     if (res.exitCode !== 0)
       throw new RunFailedError(buildMessages.runFailed(argv, res.exitCode), res.exitCode);
   }

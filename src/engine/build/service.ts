@@ -58,7 +58,12 @@ export class BuildService {
    * Builds from a context tar (or `opts.remote`, or with `opts.session` the files the session
    * asked for); emits progress; returns the image ID.
    */
-  async build(context: Readable | undefined, opts: BuildOptions, emit: BuildEmit): Promise<ImageId> {
+  async build(
+    context: Readable | undefined,
+    opts: BuildOptions,
+    emit: BuildEmit,
+    signal?: AbortSignal,
+  ): Promise<ImageId> {
     const scratch = `${this.deps.tmpDir}/${newHexId()}`;
     const ctxDir = `${scratch}/context`;
     let lease: LeasedMirror | undefined;
@@ -97,7 +102,7 @@ export class BuildService {
       const ctx = lease
         ? { ...(await prepareContext(lease.dir, opts.dockerfile, lease)), known: lease.known }
         : await prepareContext(ctxDir, opts.dockerfile);
-      const id = await new Build(this.deps, this.cache, opts, ctx, scratch).run(emit);
+      const id = await new Build(this.deps, this.cache, opts, ctx, scratch).run(emit, signal);
       emit({ type: "built", id });
       for (const t of opts.tags) {
         await this.deps.images.tag(id, t);
