@@ -344,3 +344,35 @@ test("a client that goes away cancels the build: the RUN container is killed and
   // The daemon is fine: the next build runs.
   assert.equal((await build([ctx("after-cancel", { Dockerfile: "FROM busybox\nRUN true\n" })])).code, 0);
 });
+
+test("a RUN whose executable does not exist fails the build with the runtime's error (the daemon lives on)", async () => {
+  const r = await build([ctx("no-exec", { Dockerfile: 'FROM busybox\nRUN ["nonexistent-binary"]\n' })]);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stderr, /exec: "nonexistent-binary": executable file not found in \$PATH/);
+  assert.equal((await build([ctx("after-no-exec", { Dockerfile: "FROM busybox\nRUN true\n" })])).code, 0);
+});
+
+test("HEALTHCHECK over another prints dockerd's note; RUN as a user has its group as a supplementary one", async () => {
+  const dir = ctx("notes", {
+    Dockerfile: [
+      "FROM busybox",
+      "HEALTHCHECK CMD true",
+      "HEALTHCHECK NONE",
+      "HEALTHCHECK CMD false",
+      "USER 1000:1000",
+      "RUN id",
+    ].join("\n"),
+  });
+  const r = await build([dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    steps(r),
+    /Step 3\/6 : HEALTHCHECK NONE\nNote: overriding previous HEALTHCHECK: \[CMD-SHELL true\]\n/,
+  );
+  assert.doesNotMatch(
+    steps(r),
+    /Step 4\/6 : HEALTHCHECK CMD false\nNote/,
+    "NONE is not a healthcheck to override",
+  );
+  assert.match(r.stdout, /^uid=1000 gid=1000 groups=1000$/m);
+});

@@ -161,6 +161,8 @@ export function toBuildMessages(
       if (text === "") return [];
       return [{ stream: e.stream === "stderr" ? `\u001b[91m${text}\u001b[0m` : text }];
     }
+    case "notice":
+      return [{ stream: `${e.text}\n` }];
     case "triggers":
       return [{ stream: `# Executing ${e.count} build trigger${e.count === 1 ? "" : "s"}\n` }];
     case "unused-args":

@@ -58,6 +58,8 @@ export const volumeMessages = {
 
 /** Docker's texts for the classic builder (moby builder/dockerfile). */
 export const buildMessages = {
+  overridingHealthcheck: (test: readonly string[]) =>
+    `Note: overriding previous HEALTHCHECK: [${test.join(" ")}]`,
   /** dockerd's errCancelled: the client went away during the build. */
   cancelled: "build cancelled",
   runFailed: (cmd: readonly string[], code: number) =>

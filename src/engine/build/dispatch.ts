@@ -7,6 +7,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { invalid, notImplemented } from "../errors.js";
 import type { ContainerConfig } from "../images/index.js";
 import { newHexId } from "../ids.js";
+import { buildMessages } from "../messages.js";
 import type { MountSpec } from "../containers/index.js";
 import { expandInstruction, expandWord, type Instruction, type RunInstruction } from "./dockerfile/index.js";
 import { prepareRunMounts, type RunMountContext } from "./runMounts.js";
@@ -100,6 +101,9 @@ export async function dispatch(d: DispatchContext, st: StageState, raw: Body): P
               ...(h.startInterval ? { StartInterval: h.startInterval } : {}),
               ...(h.retries ? { Retries: h.retries } : {}),
             };
+      const old = st.config.Healthcheck?.Test;
+      if (old !== undefined && old.length > 0 && old[0] !== "NONE")
+        d.emit({ type: "notice", text: buildMessages.overridingHealthcheck(old) });
       return meta(healthcheckText(hc), (c) => void (c.Healthcheck = hc));
     }
     case "arg": {

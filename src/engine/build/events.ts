@@ -15,6 +15,8 @@ export type BuildEvent =
   | { type: "container-removed"; id: string }
   /** Bytes a RUN step's process wrote. */
   | { type: "output"; stream: "stdout" | "stderr"; data: Buffer }
+  /** A line the builder itself prints (`Note: overriding previous HEALTHCHECK: …`). */
+  | { type: "notice"; text: string }
   /** `# Executing N build trigger(s)`. */
   | { type: "triggers"; count: number }
   /** A non-fatal finding (`[Warning] One or more build-args [x] were not consumed`). */

@@ -245,6 +245,9 @@ export class Executor {
     // An attach to a created container resolves when it starts: start it meanwhile.
     const attached = this.deps.containers.attach(id, { stdout: true, stderr: true });
     const exited = this.deps.containers.wait(id, "next-exit");
+    // A start that fails (no such executable) rejects these too, and then nothing awaits them.
+    attached.catch(() => undefined);
+    exited.catch(() => undefined);
     await this.deps.containers.start(id);
     const session = await attached;
     const kill = () => void this.deps.containers.kill(id).catch(() => undefined);

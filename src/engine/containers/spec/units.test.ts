@@ -27,26 +27,26 @@ test("users: names, numbers, groups, --group-add", () => {
   assert.deepEqual(resolveUser("", [], passwd, group), {
     uid: 0,
     gid: 0,
-    additionalGids: [10],
+    additionalGids: [0, 10],
     home: "/root",
   });
   assert.deepEqual(resolveUser("www", ["staff"], passwd, group), {
     uid: 33,
     gid: 33,
-    additionalGids: [10, 50],
+    additionalGids: [33, 10, 50],
     home: "/var/www",
   });
   assert.deepEqual(resolveUser("1000:50", [], passwd, group), {
     uid: 1000,
     gid: 50,
-    additionalGids: [],
+    additionalGids: [50],
     home: "/",
   });
   assert.deepEqual(resolveUser("www:staff", [], passwd, group).gid, 50);
   assert.deepEqual(resolveUser("", [], undefined, undefined), {
     uid: 0,
     gid: 0,
-    additionalGids: [],
+    additionalGids: [0],
     home: "/",
   });
   assert.throws(

@@ -85,7 +85,9 @@ export function resolveUser(
     if (root) ({ gid, home } = root);
   }
   if (groupPart !== undefined && groupPart !== "") gid = groupId(groupPart, groups);
-  const additional: number[] = [];
+  // The primary group is a supplementary group too, as dockerd sets it since the fix of
+  // CVE-2022-36109 (`id` shows groups=<gid>).
+  const additional: number[] = [gid];
   if (name !== undefined && (groupPart === undefined || groupPart === "")) {
     for (const g of groups)
       if (g.members.includes(name) && !additional.includes(g.gid)) additional.push(g.gid);
