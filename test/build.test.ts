@@ -376,3 +376,19 @@ test("HEALTHCHECK over another prints dockerd's note; RUN as a user has its grou
   );
   assert.match(r.stdout, /^uid=1000 gid=1000 groups=1000$/m);
 });
+
+test("ARGs before FROM are steps, and empty continuation lines are warned about, as dockerd prints them", async () => {
+  const dir = ctx("meta-args", {
+    Dockerfile: "ARG TAG=latest\nFROM busybox:$TAG\nRUN echo one \\\n\n  two\n",
+  });
+  const r = await build([dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    steps(r),
+    new RegExp(
+      "^\\x1b\\[91m\\[WARNING\\]: Empty continuation line found in:\\n {4}RUN echo one {3}two\\n" +
+        "\\[WARNING\\]: Empty continuation lines will become errors in a future release\\.\\n\\x1b\\[0m" +
+        "Step 1/3 : ARG TAG=latest\\nStep 2/3 : FROM busybox:\\$TAG\\n ---> [0-9a-f]{12}\\nStep 3/3 : RUN echo one {3}two\\n",
+    ),
+  );
+});

@@ -60,6 +60,7 @@ export const volumeMessages = {
 export const buildMessages = {
   overridingHealthcheck: (test: readonly string[]) =>
     `Note: overriding previous HEALTHCHECK: [${test.join(" ")}]`,
+  emptyContinuation: "Empty continuation lines will become errors in a future release.",
   /** dockerd's errCancelled: the client went away during the build. */
   cancelled: "build cancelled",
   runFailed: (cmd: readonly string[], code: number) =>
@@ -72,7 +73,9 @@ export const buildMessages = {
   noSources: (cmd: string) => `${cmd} failed: no source files were specified`,
   notInContext: (cmd: string, path: string) =>
     `${cmd} failed: file not found in build context or excluded by .dockerignore: stat ${path}: file does not exist`,
-  outsideContext: (path: string) => `Forbidden path outside the build context: ${path} ()`,
+  outsideContext: (path: string) => `forbidden path outside the build context: ${path} ()`,
+  /** How dockerd reports an ADD/COPY source that cannot be used (`COPY failed: …`). */
+  transferFailed: (cmd: string, why: string) => `${cmd} failed: ${why}`,
   chownFormat: (spec: string) => `invalid chown string format: ${spec}`,
   noUid: (user: string) =>
     `unable to convert uid/gid chown string to host mapping: can't find uid for user ${user}: no such user: ${user}`,

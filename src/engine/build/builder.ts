@@ -87,17 +87,26 @@ export class Build {
       const line = labels.map((k) => `${JSON.stringify(k)}=${JSON.stringify(this.opts.labels[k])}`).join(" ");
       graph.target.instructions.push(parseLine(`LABEL ${line}`, df.escapeChar));
     }
+    if (df.warnings.length > 0) {
+      // dockerd's wording, on the build's stderr, before the first step.
+      const text =
+        df.warnings.map((w) => `[WARNING]: ${w.message}\n`).join("") +
+        `[WARNING]: ${buildMessages.emptyContinuation}\n`;
+      emit({ type: "output", stream: "stderr", data: Buffer.from(text) });
+    }
     const globals = globalArgValues(df, this.opts.buildArgs);
     for (const a of df.globalArgs)
       for (const d of a.args) if (Object.hasOwn(this.opts.buildArgs, d.name)) this.consumed.add(d.name);
-    // `Step n/total` counts the steps of the stages built, in file order, skipped ones left out.
-    let n = 0;
+    // `Step n/total` counts the ARGs before the first FROM (printed first, as dockerd does), then
+    // the steps of the stages built, in file order, skipped ones left out.
+    let n = df.globalArgs.length;
     const firstStep = new Map<number, number>();
     for (const i of graph.needed) {
       firstStep.set(i, n + 1);
       n += 1 + (df.stages[i]?.instructions.length ?? 0);
     }
     const total = n;
+    df.globalArgs.forEach((a, i) => emit({ type: "step", n: i + 1, total, text: a.original }));
     await this.resolveCacheFrom();
     const exec = new Executor(this.deps, this.opts, this.cache, this.cacheSources(), signal);
     const out = new StageOutput(graph.needed, emit);

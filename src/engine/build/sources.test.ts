@@ -15,7 +15,7 @@ import {
 
 test("source paths stay inside the context", async () => {
   assert.equal(cleanSource("./a/../b"), "b");
-  assert.throws(() => cleanSource("../x"), /Forbidden path outside the build context: \.\.\/x/);
+  assert.throws(() => cleanSource("../x"), /forbidden path outside the build context: \.\.\/x/);
   const dir = mkdtempSync(join(tmpdir(), "berth-src-"));
   try {
     mkdirSync(join(dir, "d"));
@@ -33,6 +33,10 @@ test("source paths stay inside the context", async () => {
     // An absolute symlink resolves inside the context root, never on the host.
     await assert.rejects(expandSources(dir, ["escape"], "COPY"), /file not found in build context/);
     await assert.rejects(expandSources(dir, ["nope*"], "COPY"), /no source files were specified/);
+    await assert.rejects(
+      expandSources(dir, ["../b.txt"], "COPY"),
+      /^EngineError: COPY failed: forbidden path outside the build context: \.\.\/b\.txt \(\)$/,
+    );
     // The hash follows content, not mtimes.
     const h1 = await treeDigest(join(dir, "d"));
     utimesSync(join(dir, "d", "a.txt"), new Date(0), new Date(0));

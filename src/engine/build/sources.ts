@@ -56,7 +56,12 @@ async function walkRel(root: string, dir = ""): Promise<string[]> {
 export async function expandSources(root: string, paths: readonly string[], cmd: string): Promise<Source[]> {
   const out: Source[] = [];
   for (const p of paths) {
-    const rel = cleanSource(p);
+    let rel: string;
+    try {
+      rel = cleanSource(p);
+    } catch (err) {
+      throw invalid(buildMessages.transferFailed(cmd, (err as Error).message), err);
+    }
     if (hasWildcard(rel)) {
       const re = compilePattern(rel).regex;
       const all = await walkRel(root);

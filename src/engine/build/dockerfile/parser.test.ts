@@ -159,7 +159,7 @@ describe("parser: lines, comments, continuations", () => {
   it("warns about empty continuation lines", () => {
     const parsed = parseText("FROM a\nRUN a \\\n\n b");
     assert.equal(parsed.warnings.length, 1);
-    assert.match(parsed.warnings[0]?.message ?? "", /^Empty continuation line found in: RUN a {2}b/);
+    assert.match(parsed.warnings[0]?.message ?? "", /^Empty continuation line found in:\n {4}RUN a {2}b/);
   });
 
   it("fails on a file without instructions", () => {

@@ -137,7 +137,8 @@ export function parseText(input: string): ParsedFile {
       [bytes, endOfLine] = trimContinuation(cont);
       buf += bytes;
     }
-    if (emptyContinuation) warnings.push({ message: `Empty continuation line found in: ${buf}`, line: i });
+    if (emptyContinuation)
+      warnings.push({ message: `Empty continuation line found in:\n    ${buf}`, line: i });
 
     let node: Node;
     try {
