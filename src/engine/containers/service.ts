@@ -609,7 +609,8 @@ export class ContainerService {
     const removed = () =>
       new Promise<WaitResult>((resolve) => {
         const list = this.removedWaiters.get(c.id) ?? [];
-        list.push((last) => resolve(resultOf(last)));
+        // dockerd reports the removal's error here (none), not the last start's.
+        list.push((last) => resolve({ exitCode: resultOf(last).exitCode }));
         this.removedWaiters.set(c.id, list);
       });
     const aborted = new Promise<never>((_, reject) => {

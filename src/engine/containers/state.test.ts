@@ -44,7 +44,18 @@ test("a failed start records the error and exit code", () => {
   );
   assert.equal(viewState(s).error, "boom");
   assert.equal(viewState(s).exitCode, 127);
-  assert.equal(s.status, "exited");
+  assert.equal(s.status, "created", "it never ran (dockerd keeps it created)");
+  assert.equal(viewState(s).finishedAt, "0001-01-01T00:00:00Z");
+  // After a run, a failed start leaves it exited, with the new error.
+  const ran = transition(transition(s, { type: "started", pid: 1, at: t0 }), {
+    type: "exited",
+    exitCode: 0,
+    oomKilled: false,
+    at: t1,
+  });
+  const again = transition(ran, { type: "start-failed", error: "bad mount", exitCode: 128, at: t1 });
+  assert.equal(again.status, "exited");
+  assert.equal(viewState(again).error, "bad mount");
 });
 
 test("refused transitions are conflicts", () => {

@@ -17,7 +17,8 @@ export interface LastRun {
 }
 
 export type ContainerState =
-  | { status: "created"; error: string }
+  /** `exitCode`: of a start that failed (dockerd keeps such a container "created"). */
+  | { status: "created"; error: string; exitCode?: number }
   | { status: "running"; pid: number; startedAt: string; last?: LastRun }
   | { status: "paused"; pid: number; startedAt: string; last?: LastRun }
   | { status: "restarting"; last: LastRun }
@@ -100,7 +101,8 @@ const removing = (s: Exclude<ContainerState, { status: "removing" }>): Container
 const rules: Rules = {
   created: {
     started,
-    "start-failed": startFailed,
+    // It never ran: still created, with the start's error and exit code, as in dockerd.
+    "start-failed": (_s, e) => ({ status: "created", error: e.error, exitCode: e.exitCode }),
     remove: removing,
   },
   running: {
@@ -182,7 +184,7 @@ export function viewState(state: ContainerState): StateView {
   };
   switch (state.status) {
     case "created":
-      return { ...base, error: state.error };
+      return { ...base, error: state.error, exitCode: state.exitCode ?? 0 };
     case "running":
     case "paused":
       return {
