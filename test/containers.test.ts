@@ -1,5 +1,7 @@
 /** Container lifecycle through the real docker CLI against berthd, with a leak check at the end. */
 import assert from "node:assert/strict";
+import { rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { after, before, test } from "node:test";
 import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
 
@@ -125,6 +127,62 @@ test("20 concurrent run -d, then rm -f, without errors", async () => {
 test("a missing command fails with 127 and --rm still removes the container", async () => {
   const r = await d.docker(["run", "--rm", "busybox", "nonexistent-cmd"]);
   assert.equal(r.code, 127);
-  assert.match(r.stderr, /executable file not found/);
+  assert.equal(
+    r.stderr,
+    "docker: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"nonexistent-cmd\": executable file not found in $PATH: unknown\n\nRun 'docker run --help' for more information\n",
+  );
   assert.equal((await d.docker(["ps", "-aq"])).stdout, "");
+  // Without --rm it stays "Created" (it never ran), with the error and exit code, as in dockerd.
+  const kept = await d.docker(["run", "--name", "never-ran", "busybox", "nonexistent-cmd"]);
+  assert.equal(kept.code, 127);
+  const state = await d.docker([
+    "inspect",
+    "-f",
+    "{{.State.Status}} {{.State.ExitCode}} {{.State.FinishedAt}}",
+    "never-ran",
+  ]);
+  assert.equal(state.stdout, "created 127 0001-01-01T00:00:00Z\n");
+  assert.equal(
+    (await d.docker(["ps", "-a", "--filter", "name=never-ran", "--format", "{{.Status}}"])).stdout,
+    "Created\n",
+  );
+  await d.docker(["rm", "never-ran"]);
+});
+
+test("--pid, --uts and --ipc: the host's namespaces, another container's PIDs, no /dev/shm", async () => {
+  const run = (...args: string[]) => d.docker(["run", "--rm", "--network", "none", ...args]);
+  const hostPs = await run("--pid=host", "busybox", "ps", "-o", "pid,comm");
+  assert.match(hostPs.stdout, /^\s+2 kthreadd$/m, "the host's kernel threads are seen");
+  assert.equal(
+    (await d.docker(["run", "-d", "--name", "pidtarget", "--network", "none", "busybox", "sleep", "1000"]))
+      .code,
+    0,
+  );
+  const joined = await run("--pid=container:pidtarget", "busybox", "ps", "-o", "pid,comm");
+  assert.match(joined.stdout, /^\s+1 sleep$/m, joined.stderr);
+  await d.docker(["stop", "-t", "0", "pidtarget"]);
+  const stopped = await run("--pid=container:pidtarget", "busybox", "true");
+  assert.equal(stopped.code, 125);
+  assert.match(stopped.stderr, /container [0-9a-f]{64} is not running/);
+  await d.docker(["rm", "pidtarget"]);
+  assert.equal((await run("--uts=host", "busybox", "hostname")).stdout, `${hostname()}\n`);
+  const conflict = await run("--uts=host", "-h", "x", "busybox", "true");
+  assert.equal(conflict.code, 125);
+  assert.match(conflict.stderr, /conflicting options: hostname and the UTS mode/);
+  const marker = `/dev/shm/berth-test-${process.pid}`;
+  writeFileSync(marker, "");
+  try {
+    assert.equal((await run("--ipc=host", "busybox", "ls", marker)).stdout, `${marker}\n`);
+  } finally {
+    rmSync(marker, { force: true });
+  }
+  assert.equal(
+    (await run("--ipc=none", "busybox", "sh", "-c", "grep -c ' /dev/shm ' /proc/mounts")).stdout,
+    "0\n",
+  );
+  const pidMode = await d.docker(["create", "--pid=host", "--uts=host", "busybox", "true"]);
+  const id = pidMode.stdout.trim();
+  const echo = await d.docker(["inspect", "-f", "{{.HostConfig.PidMode}} {{.HostConfig.UTSMode}}", id]);
+  assert.equal(echo.stdout, "host host\n");
+  await d.docker(["rm", id]);
 });

@@ -27,9 +27,8 @@ const defaultShmSize = 64 * 1024 * 1024;
 const unsupported: [string, (h: HostConfigWire) => boolean][] = [
   ["Links", (h) => Array.isArray(h.Links) && h.Links.length > 0],
   ["Devices", (h) => Array.isArray(h.Devices) && h.Devices.length > 0],
-  ["PidMode", (h) => typeof h.PidMode === "string" && h.PidMode !== ""],
-  ["IpcMode", (h) => typeof h.IpcMode === "string" && !["", "private", "shareable"].includes(h.IpcMode)],
-  ["UTSMode", (h) => typeof h.UTSMode === "string" && h.UTSMode !== ""],
+  // Joining another container's IPC needs its /dev/shm on the host side ("shareable"): not done.
+  ["IpcMode", (h) => typeof h.IpcMode === "string" && h.IpcMode.startsWith("container:")],
   ["UsernsMode", (h) => typeof h.UsernsMode === "string" && h.UsernsMode !== ""],
   ["Runtime", (h) => typeof h.Runtime === "string" && h.Runtime !== "" && h.Runtime !== "runc"],
 ];
@@ -177,6 +176,7 @@ function hostSpec(h: HostConfigWire): HostSpec {
   const ulimits: Ulimit[] = (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard }));
   return {
     networkMode: h.NetworkMode || "default",
+    ...namespaceModes(h),
     mounts,
     readonlyRootfs: h.ReadonlyRootfs === true,
     privileged: h.Privileged === true,
@@ -213,6 +213,22 @@ function hostSpec(h: HostConfigWire): HostSpec {
   };
 }
 
+/** --pid, --uts and --ipc, checked as dockerd checks them. */
+function namespaceModes(h: HostConfigWire): Pick<HostSpec, "pidMode" | "utsMode" | "ipcMode"> {
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  const pid = text(h.PidMode);
+  const uts = text(h.UTSMode);
+  const ipc = text(h.IpcMode);
+  if (!(pid === "" || pid === "host" || /^container:.+/.test(pid))) throw invalid(`invalid PID mode: ${pid}`);
+  if (!(uts === "" || uts === "host")) throw invalid(`invalid UTS mode: ${uts}`);
+  if (!["", "private", "shareable", "none", "host"].includes(ipc)) throw invalid(`invalid IPC mode: ${ipc}`);
+  return {
+    ...(pid !== "" ? { pidMode: pid } : {}),
+    ...(uts !== "" ? { utsMode: uts } : {}),
+    ...(ipc !== "" && ipc !== "private" && ipc !== "shareable" ? { ipcMode: ipc } : {}),
+  };
+}
+
 export function toContainerSpec(body: ContainerCreateBody): ContainerSpec {
   if (typeof body.Image !== "string" || body.Image === "")
     throw invalid("config cannot be empty in order to create a container");
@@ -220,6 +236,8 @@ export function toContainerSpec(body: ContainerCreateBody): ContainerSpec {
   const cmd = strList(body.Cmd);
   const hc = healthcheck(body.Healthcheck);
   const host = hostSpec(body.HostConfig ?? {});
+  if (host.utsMode === "host" && typeof body.Hostname === "string" && body.Hostname !== "")
+    throw invalid("conflicting options: hostname and the UTS mode");
   const networks = parseEndpoints(body.NetworkingConfig?.EndpointsConfig, host.networkMode, body.MacAddress);
   const exposedPorts = Object.keys(body.ExposedPorts ?? {});
   const volumes = Object.keys(body.Volumes ?? {});

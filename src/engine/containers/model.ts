@@ -112,6 +112,12 @@ export interface LogSpec {
 export interface HostSpec {
   /** "none", "host", or a network name (resolved by the network backend). */
   networkMode: string;
+  /** --pid: absent (a namespace of its own), "host", or "container:<name or ID>" (found at each start). */
+  pidMode?: string;
+  /** --uts: absent or "host" (the host's hostname, none set). */
+  utsMode?: string;
+  /** --ipc: absent/"private"/"shareable" (its own), "none" (no /dev/shm), or "host". */
+  ipcMode?: string;
   mounts: MountSpec[];
   readonlyRootfs: boolean;
   privileged: boolean;

@@ -9,6 +9,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { conflict, notFound } from "../errors.js";
 import { log } from "../log.js";
 import type { ContainerId } from "../ids.js";
 import type { ContainerServiceDeps } from "./deps.js";
@@ -107,6 +108,21 @@ export class Runner {
     else this.pendingAttach.delete(id);
   }
 
+  /** With --pid=container:<ref>, that container's PID namespace; it must be running (dockerd's rule). */
+  private pidNamespaceOf(c: Container): string | undefined {
+    const mode = c.spec.host.pidMode;
+    if (mode === undefined || !mode.startsWith("container:")) return undefined;
+    const ref = mode.slice("container:".length);
+    let other: Container;
+    try {
+      other = this.store.resolve(ref);
+    } catch (err) {
+      throw notFound(`cannot join PID of a non running container: ${ref}: ${(err as Error).message}`, err);
+    }
+    if (other.state.status !== "running") throw conflict(`container ${other.id} is not running`);
+    return `/proc/${other.state.pid}/ns/pid`;
+  }
+
   hostFiles(
     c: Container,
     addresses: string[],
@@ -120,6 +136,7 @@ export class Runner {
     if (previous) await previous.exited.catch(() => undefined);
     const p = this.paths(c);
     try {
+      const pidNamespace = this.pidNamespaceOf(c);
       await Undo.run(async (undo) => {
         // Leftovers of an earlier run (a crash between create and delete); none after a clean exit.
         if (!this.clean.has(c.id)) await this.deps.runtime.delete(c.id).catch(() => undefined);
@@ -161,6 +178,7 @@ export class Runner {
           arch: this.deps.host.arch,
           kernel: this.deps.host.kernel,
           hostDevices: c.spec.host.privileged ? await this.deps.host.devices() : [],
+          ...(pidNamespace !== undefined ? { pidNamespace } : {}),
         });
         await Promise.all([written, writeFile(join(p.bundle, "config.json"), JSON.stringify(spec))]);
         const { pid } = await this.deps.runtime.create({

@@ -122,3 +122,28 @@ test("processArgs combines path and args", () => {
   const c = containerRecord(id, "x").config;
   assert.deepEqual(processArgs({ ...c, path: "/bin/echo", args: ["a"] }, false), ["/bin/echo", "a"]);
 });
+
+test("--pid, --uts, --ipc: the host's namespaces left out, another's joined, /dev/shm as asked", () => {
+  const types = (s: ReturnType<typeof buildOciSpec>) => s.linux.namespaces.map((n) => n.path ?? n.type);
+  const hostModes = buildOciSpec(
+    input({ host: { ...hostSpec(), pidMode: "host", utsMode: "host", ipcMode: "host" } }),
+  );
+  assert.deepEqual(types(hostModes), ["mount", "cgroup", "network"]);
+  assert.equal(hostModes.hostname, undefined, "no hostname without a UTS namespace");
+  assert.deepEqual(
+    hostModes.mounts.find((m) => m.destination === "/dev/shm"),
+    { destination: "/dev/shm", type: "bind", source: "/dev/shm", options: ["rbind", "rw"] },
+  );
+  const joined = buildOciSpec(
+    input({
+      host: { ...hostSpec(), pidMode: "container:web", ipcMode: "none" },
+      pidNamespace: "/proc/42/ns/pid",
+    }),
+  );
+  assert.deepEqual(types(joined), ["/proc/42/ns/pid", "ipc", "uts", "mount", "cgroup", "network"]);
+  assert.equal(
+    joined.mounts.find((m) => m.destination === "/dev/shm"),
+    undefined,
+  );
+  assert.ok(joined.mounts.some((m) => m.destination === "/dev/mqueue"));
+});

@@ -40,7 +40,8 @@ export interface OciSpec {
   ociVersion: string;
   process: OciProcess;
   root: { path: string; readonly: boolean };
-  hostname: string;
+  /** Absent with --uts=host (runc sets no hostname without a UTS namespace of its own). */
+  hostname?: string;
   mounts: OciMount[];
   linux: {
     namespaces: { type: string; path?: string }[];
@@ -77,6 +78,8 @@ export interface SpecInput {
   kernel: string;
   /** Host devices, given to privileged containers. */
   hostDevices: OciDevice[];
+  /** With --pid=container:…, that container's PID namespace (/proc/<pid>/ns/pid). */
+  pidNamespace?: string;
 }
 
 export const maskedPaths: readonly string[] = [
@@ -145,14 +148,27 @@ function baseMounts(host: HostSpec): OciMount[] {
       source: "cgroup",
       options: [host.privileged ? "rw" : "ro", "nosuid", "noexec", "nodev"],
     },
-    { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
-    {
-      destination: "/dev/shm",
-      type: "tmpfs",
-      source: "shm",
-      options: ["nosuid", "noexec", "nodev", "mode=1777", `size=${host.shmSize}`],
-    },
+    ...ipcMounts(host),
   ];
+}
+
+/**
+ * /dev/mqueue and /dev/shm. mqueue is the IPC namespace's own filesystem: mounted in a container
+ * that shares the host's IPC namespace (--ipc=host), it is the host's. /dev/shm is a tmpfs of the
+ * container's, the host's bound with --ipc=host, and absent with --ipc=none.
+ */
+function ipcMounts(host: HostSpec): OciMount[] {
+  const mqueue: OciMount = {
+    destination: "/dev/mqueue",
+    type: "mqueue",
+    source: "mqueue",
+    options: ["nosuid", "noexec", "nodev"],
+  };
+  if (host.ipcMode === "none") return [mqueue];
+  if (host.ipcMode === "host")
+    return [mqueue, { destination: "/dev/shm", type: "bind", source: "/dev/shm", options: ["rbind", "rw"] }];
+  const shmOpts = ["nosuid", "noexec", "nodev", "mode=1777", `size=${host.shmSize}`];
+  return [mqueue, { destination: "/dev/shm", type: "tmpfs", source: "shm", options: shmOpts }];
 }
 
 function userMount(m: MountSpec): OciMount {
@@ -197,14 +213,15 @@ function allMounts(input: SpecInput): OciMount[] {
   return [...base, ...user, ...files, ...init];
 }
 
-function namespaces(network: NetworkPlan): { type: string; path?: string }[] {
-  const ns: { type: string; path?: string }[] = [
-    { type: "pid" },
-    { type: "ipc" },
-    { type: "uts" },
-    { type: "mount" },
-    { type: "cgroup" },
-  ];
+function namespaces(input: SpecInput): { type: string; path?: string }[] {
+  const { host, network } = input;
+  const ns: { type: string; path?: string }[] = [];
+  // --pid=host, --ipc=host, --uts=host: the host's namespace, so none of its own.
+  if (input.pidNamespace !== undefined) ns.push({ type: "pid", path: input.pidNamespace });
+  else if (host.pidMode !== "host") ns.push({ type: "pid" });
+  if (host.ipcMode !== "host") ns.push({ type: "ipc" });
+  if (host.utsMode !== "host") ns.push({ type: "uts" });
+  ns.push({ type: "mount" }, { type: "cgroup" });
   switch (network.kind) {
     case "none":
       ns.push({ type: "network" });
@@ -258,7 +275,7 @@ export function buildOciSpec(input: SpecInput): OciSpec {
     process.rlimits = host.ulimits.map((u) => ({ type: rlimitName(u.name), hard: u.hard, soft: u.soft }));
   }
   const linux: OciSpec["linux"] = {
-    namespaces: namespaces(input.network),
+    namespaces: namespaces(input),
     resources: resources(host),
     cgroupsPath: `/berth/${input.id}`,
   };
@@ -273,7 +290,7 @@ export function buildOciSpec(input: SpecInput): OciSpec {
     ociVersion: "1.0.2-dev",
     process,
     root: { path: input.rootfs, readonly: host.readonlyRootfs },
-    hostname: config.hostname,
+    ...(host.utsMode === "host" ? {} : { hostname: config.hostname }),
     mounts: allMounts(input),
     linux,
   };
