@@ -1,6 +1,6 @@
 /** Container lifecycle through the real docker CLI against berthd, with a leak check at the end. */
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { after, before, test } from "node:test";
 import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
@@ -186,3 +186,40 @@ test("--pid, --uts and --ipc: the host's namespaces, another container's PIDs, n
   assert.equal(echo.stdout, "host host\n");
   await d.docker(["rm", id]);
 });
+
+test(
+  "--device and --device-cgroup-rule: the node with the access asked, and dockerd's errors",
+  { skip: !existsSync("/dev/fuse") && "no /dev/fuse here" },
+  async () => {
+    const run = (...args: string[]) => d.docker(["run", "--rm", "--network", "none", ...args]);
+    const probe = ": < /dev/x && echo read-ok; : > /dev/x && echo write-ok";
+    const ro = await run("--device", "/dev/fuse:/dev/x:r", "busybox", "sh", "-c", `ls -l /dev/x; ${probe}`);
+    assert.match(ro.stdout, /^crw\S* +1 root +root +10, +229 .* \/dev\/x\nread-ok\n$/);
+    assert.match(ro.stderr, /can't create \/dev\/x: Operation not permitted/, "no write access was given");
+    assert.equal(
+      (await run("--device", "/dev/fuse:/dev/x", "busybox", "sh", "-c", probe)).stdout,
+      "read-ok\nwrite-ok\n",
+    );
+    const mknod = "mknod /dev/x c 10 229 && " + probe;
+    assert.match(
+      (await run("busybox", "sh", "-c", mknod)).stderr,
+      /Operation not permitted/,
+      "not in the default rules",
+    );
+    assert.match(
+      (await run("--device-cgroup-rule", "c 10:229 r", "busybox", "sh", "-c", mknod)).stdout,
+      /^read-ok\n$/,
+    );
+    const missing = await run("--device", "/dev/nope-berth", "busybox", "true");
+    assert.equal(missing.code, 127);
+    assert.match(
+      missing.stderr,
+      /error gathering device information while adding custom device "\/dev\/nope-berth": no such file or directory/,
+    );
+    const file = await run("--device", "/etc/passwd", "busybox", "true");
+    assert.match(file.stderr, /while adding custom device "\/etc\/passwd": not a device node/);
+    const badRule = await run("--device-cgroup-rule", "x 1:2 r", "busybox", "true");
+    assert.equal(badRule.code, 125);
+    assert.match(badRule.stderr, /invalid device cgroup format 'x 1:2 r'/);
+  },
+);

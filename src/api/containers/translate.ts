@@ -9,6 +9,8 @@ import type {
   ContainerSpec,
   Healthcheck,
   HostSpec,
+  DeviceMapping,
+  DeviceRuleSpec,
   MountSpec,
   Ulimit,
 } from "../../engine/containers/index.js";
@@ -26,7 +28,6 @@ const defaultShmSize = 64 * 1024 * 1024;
 /** Set-but-unimplemented HostConfig fields: (field, is it set?). */
 const unsupported: [string, (h: HostConfigWire) => boolean][] = [
   ["Links", (h) => Array.isArray(h.Links) && h.Links.length > 0],
-  ["Devices", (h) => Array.isArray(h.Devices) && h.Devices.length > 0],
   // Joining another container's IPC needs its /dev/shm on the host side ("shareable"): not done.
   ["IpcMode", (h) => typeof h.IpcMode === "string" && h.IpcMode.startsWith("container:")],
   ["UsernsMode", (h) => typeof h.UsernsMode === "string" && h.UsernsMode !== ""],
@@ -177,6 +178,7 @@ function hostSpec(h: HostConfigWire): HostSpec {
   return {
     networkMode: h.NetworkMode || "default",
     ...namespaceModes(h),
+    ...devices(h),
     mounts,
     readonlyRootfs: h.ReadonlyRootfs === true,
     privileged: h.Privileged === true,
@@ -210,6 +212,38 @@ function hostSpec(h: HostConfigWire): HostSpec {
     volumesFrom: Array.isArray(h.VolumesFrom)
       ? h.VolumesFrom.filter((v): v is string => typeof v === "string")
       : [],
+  };
+}
+
+const validDeviceMode = (mode: string) =>
+  mode !== "" && /^[rwm]+$/.test(mode) && new Set(mode).size === mode.length;
+
+/** HostConfig.Devices and DeviceCgroupRules, checked as dockerd checks them. */
+function devices(h: HostConfigWire): Pick<HostSpec, "devices" | "deviceCgroupRules"> {
+  const mappings: DeviceMapping[] = (h.Devices ?? []).map((d) => {
+    const pathOnHost = d.PathOnHost ?? "";
+    const permissions = d.CgroupPermissions || "rwm";
+    if (!validDeviceMode(permissions)) throw invalid(`invalid device mode: ${permissions}`);
+    if (!pathOnHost.startsWith("/"))
+      throw invalid(`device path ${JSON.stringify(pathOnHost)} is not absolute`);
+    const pathInContainer = d.PathInContainer || pathOnHost;
+    if (!pathInContainer.startsWith("/"))
+      throw invalid(`device path ${JSON.stringify(pathInContainer)} in the container is not absolute`);
+    return { pathOnHost, pathInContainer, permissions };
+  });
+  const rules: DeviceRuleSpec[] = (h.DeviceCgroupRules ?? []).map((r) => {
+    const m = /^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$/.exec(r);
+    if (m === null || !validDeviceMode(m[4] ?? "")) throw invalid(`invalid device cgroup format '${r}'`);
+    return {
+      type: m[1] as DeviceRuleSpec["type"],
+      ...(m[2] !== "*" ? { major: Number(m[2]) } : {}),
+      ...(m[3] !== "*" ? { minor: Number(m[3]) } : {}),
+      access: m[4] as string,
+    };
+  });
+  return {
+    ...(mappings.length > 0 ? { devices: mappings } : {}),
+    ...(rules.length > 0 ? { deviceCgroupRules: rules } : {}),
   };
 }
 

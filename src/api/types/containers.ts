@@ -47,8 +47,17 @@ export interface MountWire {
   [key: string]: unknown;
 }
 
+/** container.DeviceMapping. */
+export interface DeviceMappingWire {
+  PathOnHost?: string;
+  PathInContainer?: string;
+  CgroupPermissions?: string;
+}
+
 export interface HostConfigWire {
   Binds?: string[] | null;
+  Devices?: DeviceMappingWire[] | null;
+  DeviceCgroupRules?: string[] | null;
   NetworkMode?: string;
   RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
   AutoRemove?: boolean;

@@ -21,6 +21,9 @@ import {
   splitProtoPort,
   toStandardNotation,
   validateAttach,
+  validateDevice,
+  validateDeviceCgroupRule,
+  parseDevice,
   validateDnsSearch,
   validateEnv,
   validateExtraHost,
@@ -419,7 +422,6 @@ export function toCreateBody(
   }
   const entrypoint = args.strings.get("entrypoint");
   const { exposed, bindings } = ports(args);
-  if ((args.lists.get("device") ?? []).length > 0) throw new OptsError("--device is not supported by berth");
   const envVars = [...readFiles(args.lists.get("env-file") ?? [], (k) => process.env[k]), ...env];
   const labelVars = [...readFiles(args.lists.get("label-file") ?? [], undefined), ...labels];
   const pid = str(args, "pid");
@@ -511,9 +513,11 @@ export function toCreateBody(
     CpuRealtimeRuntime: args.ints.get("cpu-rt-runtime") ?? 0,
     CpusetCpus: str(args, "cpuset-cpus"),
     CpusetMems: str(args, "cpuset-mems"),
-    Devices: [],
+    Devices: each(args, "device", validateDevice).map(parseDevice),
     DeviceCgroupRules:
-      (args.lists.get("device-cgroup-rule") ?? []).length > 0 ? args.lists.get("device-cgroup-rule")! : null,
+      (args.lists.get("device-cgroup-rule") ?? []).length > 0
+        ? each(args, "device-cgroup-rule", validateDeviceCgroupRule)
+        : null,
     DeviceRequests: null,
     ...(kernelMemory ? { KernelMemory: kernelMemory } : {}),
     MemoryReservation: memoryReservation,

@@ -9,6 +9,9 @@ import {
   parseUlimit,
   parseVolumeSpec,
   toStandardNotation,
+  validateDevice,
+  validateDeviceCgroupRule,
+  parseDevice,
 } from "./containerOptsParse.js";
 
 test("port specs as go-connections parses them", () => {
@@ -77,4 +80,28 @@ test("detach keys: docker's key names, matched across chunks", () => {
   assert.deepEqual(m.push(Buffer.from([105])), { data: Buffer.from([16, 105]), detached: false });
   m.push(Buffer.from([16]));
   assert.equal(m.push(Buffer.from([17])).detached, true);
+});
+
+test("--device values: docker's validateLinuxPath and parseLinuxDevice", () => {
+  assert.equal(validateDevice("/dev/fuse"), "/dev/fuse");
+  assert.equal(validateDevice("/dev/fuse:r"), "/dev/fuse:r");
+  assert.equal(validateDevice("/dev/fuse:/dev//x/"), "/dev/fuse:/dev/x");
+  assert.equal(validateDevice("/dev/fuse:/x:rw"), "/dev/fuse:/x:rw");
+  assert.throws(() => validateDevice("/dev/fuse:rwx"), /rwx is not an absolute path/);
+  assert.throws(() => validateDevice("/dev/fuse:/x:rr"), /bad mode specified: rr/);
+  assert.throws(() => validateDevice(":/x"), /bad format for path: :\/x/);
+  assert.throws(() => validateDevice("a:b:c:d"), /bad format for path/);
+  assert.deepEqual(parseDevice("/dev/fuse"), {
+    PathOnHost: "/dev/fuse",
+    PathInContainer: "/dev/fuse",
+    CgroupPermissions: "rwm",
+  });
+  assert.deepEqual(parseDevice("/dev/fuse:r"), {
+    PathOnHost: "/dev/fuse",
+    PathInContainer: "/dev/fuse",
+    CgroupPermissions: "r",
+  });
+  assert.deepEqual(parseDevice("/dev/fuse:/x:rw").PathInContainer, "/x");
+  assert.equal(validateDeviceCgroupRule("c 10:* rwm"), "c 10:* rwm");
+  assert.throws(() => validateDeviceCgroupRule("c 10 rwm"), /invalid device cgroup format 'c 10 rwm'/);
 });

@@ -470,6 +470,71 @@ export function validateDnsSearch(val: string): string {
   return m[1]!;
 }
 
+// ---- devices (opts.ValidateDevice, parseLinuxDevice, ValidateDeviceCgroupRule) ----
+
+function validDeviceMode(mode: string): boolean {
+  return mode !== "" && /^[rwm]+$/.test(mode) && new Set(mode).size === mode.length;
+}
+
+/** path.Clean for the validator's rewritten value. */
+function cleanPath(p: string): string {
+  const abs = p.startsWith("/");
+  const out: string[] = [];
+  for (const c of p.split("/")) {
+    if (c === "" || c === ".") continue;
+    if (c === "..") {
+      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
+      else if (!abs) out.push(c);
+    } else out.push(c);
+  }
+  return (abs ? "/" : "") + out.join("/") || (abs ? "/" : ".");
+}
+
+/** `--device host[:container][:mode]`, validated as docker's validateLinuxPath does it. */
+export function validateDevice(val: string): string {
+  if ((val.match(/:/g) ?? []).length > 2) throw new FlagValueError(`bad format for path: ${val}`);
+  const split = val.split(":");
+  if (split[0] === "") throw new FlagValueError(`bad format for path: ${val}`);
+  let containerPath = split[0] ?? "";
+  let out = val;
+  if (split.length === 1) out = cleanPath(containerPath);
+  else if (split.length === 2) {
+    if (validDeviceMode(split[1] ?? "")) out = `${cleanPath(containerPath)}:${split[1]}`;
+    else {
+      containerPath = split[1] ?? "";
+      out = `${split[0]}:${cleanPath(containerPath)}`;
+    }
+  } else {
+    containerPath = split[1] ?? "";
+    if (!validDeviceMode(split[2] ?? "")) throw new FlagValueError(`bad mode specified: ${split[2]}`);
+  }
+  if (!containerPath.startsWith("/")) throw new FlagValueError(`${containerPath} is not an absolute path`);
+  return out;
+}
+
+/** A validated `--device` value as the API's DeviceMapping. */
+export function parseDevice(val: string): {
+  PathOnHost: string;
+  PathInContainer: string;
+  CgroupPermissions: string;
+} {
+  const arr = val.split(":");
+  let permissions = "rwm";
+  let dst = "";
+  if (arr.length === 3) permissions = arr[2] ?? permissions;
+  if (arr.length >= 2) {
+    if (validDeviceMode(arr[1] ?? "")) permissions = arr[1] ?? permissions;
+    else dst = arr[1] ?? "";
+  }
+  const src = arr[0] ?? "";
+  return { PathOnHost: src, PathInContainer: dst === "" ? src : dst, CgroupPermissions: permissions };
+}
+
+export function validateDeviceCgroupRule(val: string): string {
+  if (/^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$/.test(val)) return val;
+  throw new FlagValueError(`invalid device cgroup format '${val}'`);
+}
+
 export function validateAttach(val: string): string {
   const s = val.toLowerCase();
   if (["stdin", "stdout", "stderr"].includes(s)) return s;

@@ -113,6 +113,8 @@ export interface HostFacts {
   hostsFile(): Promise<string>;
   /** Devices given to privileged containers. */
   devices(): Promise<OciDevice[]>;
+  /** The device node at `path`, or those under it if it is a directory (--device). */
+  devicesAt(path: string): Promise<OciDevice[]>;
 }
 
 export interface ContainerServiceDeps {

@@ -133,6 +133,7 @@ export function fakeDeps(root: string) {
       resolvConf: async () => "nameserver 10.0.0.1\n",
       hostsFile: async () => "127.0.0.1 localhost\n",
       devices: async () => [],
+      devicesAt: async (path) => [{ path, type: "c", major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 }],
     },
     root,
     initPath: "/usr/bin/tini-static",

@@ -25,6 +25,8 @@ export type {
   Container,
   ContainerSpec,
   HostSpec,
+  DeviceMapping,
+  DeviceRuleSpec,
   MountSpec,
   BindMount,
   TmpfsMount,

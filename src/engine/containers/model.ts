@@ -109,6 +109,21 @@ export interface LogSpec {
   maxFile?: number;
 }
 
+export interface DeviceMapping {
+  pathOnHost: string;
+  pathInContainer: string;
+  /** Subset of "rwm". */
+  permissions: string;
+}
+
+/** A devices cgroup rule: `c 1:3 rwm`; an absent major/minor is `*`. */
+export interface DeviceRuleSpec {
+  type: "a" | "b" | "c";
+  major?: number;
+  minor?: number;
+  access: string;
+}
+
 export interface HostSpec {
   /** "none", "host", or a network name (resolved by the network backend). */
   networkMode: string;
@@ -118,6 +133,10 @@ export interface HostSpec {
   utsMode?: string;
   /** --ipc: absent/"private"/"shareable" (its own), "none" (no /dev/shm), or "host". */
   ipcMode?: string;
+  /** --device: host device nodes (or directories of them) made in the container. */
+  devices?: DeviceMapping[];
+  /** --device-cgroup-rule: more devices the container may use. */
+  deviceCgroupRules?: DeviceRuleSpec[];
   mounts: MountSpec[];
   readonlyRootfs: boolean;
   privileged: boolean;

@@ -18,7 +18,7 @@ import { readFileInRoot } from "./rootfsFiles.js";
 import { LogRotation } from "./runtime/logRotation.js";
 import type { AttachOptions, AttachSession, ExitStatus } from "./runtime/types.js";
 import { hostFilesFor, joinSandbox, leaveSandbox } from "./sandbox.js";
-import { buildOciSpec } from "./spec/oci.js";
+import { buildOciSpec, type SpecInput } from "./spec/oci.js";
 import { acquireVolumes, releaseVolumes } from "./volumeMounts.js";
 import { resolveUser } from "./spec/user.js";
 import { transition, type StateEvent } from "./state.js";
@@ -123,6 +123,18 @@ export class Runner {
     return `/proc/${other.state.pid}/ns/pid`;
   }
 
+  /** --device nodes as the container sees them, each with the access it grants. */
+  private async devicesOf(c: Container): Promise<NonNullable<SpecInput["devices"]>> {
+    const out: NonNullable<SpecInput["devices"]> = [];
+    for (const m of c.spec.host.devices ?? [])
+      for (const node of await this.deps.host.devicesAt(m.pathOnHost))
+        out.push({
+          node: { ...node, path: m.pathInContainer + node.path.slice(m.pathOnHost.length) },
+          access: m.permissions,
+        });
+    return out;
+  }
+
   hostFiles(
     c: Container,
     addresses: string[],
@@ -137,6 +149,7 @@ export class Runner {
     const p = this.paths(c);
     try {
       const pidNamespace = this.pidNamespaceOf(c);
+      const devices = await this.devicesOf(c);
       await Undo.run(async (undo) => {
         // Leftovers of an earlier run (a crash between create and delete); none after a clean exit.
         if (!this.clean.has(c.id)) await this.deps.runtime.delete(c.id).catch(() => undefined);
@@ -179,6 +192,7 @@ export class Runner {
           kernel: this.deps.host.kernel,
           hostDevices: c.spec.host.privileged ? await this.deps.host.devices() : [],
           ...(pidNamespace !== undefined ? { pidNamespace } : {}),
+          devices,
         });
         await Promise.all([written, writeFile(join(p.bundle, "config.json"), JSON.stringify(spec))]);
         const { pid } = await this.deps.runtime.create({

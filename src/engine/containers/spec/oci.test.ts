@@ -147,3 +147,19 @@ test("--pid, --uts, --ipc: the host's namespaces left out, another's joined, /de
   );
   assert.ok(joined.mounts.some((m) => m.destination === "/dev/mqueue"));
 });
+
+test("--device nodes and their access, --device-cgroup-rule after the defaults", () => {
+  const fuse = { path: "/dev/x", type: "c" as const, major: 10, minor: 229, fileMode: 0o666, uid: 0, gid: 0 };
+  const spec = buildOciSpec(
+    input({
+      host: { ...hostSpec(), deviceCgroupRules: [{ type: "b", major: 8, access: "r" }] },
+      devices: [{ node: fuse, access: "r" }],
+    }),
+  );
+  assert.deepEqual(spec.linux.devices, [fuse]);
+  assert.deepEqual(spec.linux.resources.devices.slice(-2), [
+    { allow: true, type: "c", major: 10, minor: 229, access: "r" },
+    { allow: true, type: "b", major: 8, access: "r" },
+  ]);
+  assert.deepEqual(spec.linux.resources.devices[0], { allow: false, access: "rwm" }, "deny all comes first");
+});

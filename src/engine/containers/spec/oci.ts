@@ -80,6 +80,8 @@ export interface SpecInput {
   hostDevices: OciDevice[];
   /** With --pid=container:…, that container's PID namespace (/proc/<pid>/ns/pid). */
   pidNamespace?: string;
+  /** --device nodes (container paths) and the access each grants. */
+  devices?: { node: OciDevice; access: string }[];
 }
 
 export const maskedPaths: readonly string[] = [
@@ -235,9 +237,20 @@ function namespaces(input: SpecInput): { type: string; path?: string }[] {
   return ns;
 }
 
-function resources(host: HostSpec): OciSpec["linux"]["resources"] {
+function resources(input: SpecInput): OciSpec["linux"]["resources"] {
+  const { host } = input;
+  const extra: DeviceRule[] = [
+    ...(input.devices ?? []).map(({ node, access }) => ({
+      allow: true,
+      type: node.type,
+      major: node.major,
+      minor: node.minor,
+      access,
+    })),
+    ...(host.deviceCgroupRules ?? []).map((r) => ({ allow: true, ...r })),
+  ];
   const r: OciSpec["linux"]["resources"] = {
-    devices: host.privileged ? [{ allow: true, access: "rwm" }] : defaultDeviceRules,
+    devices: host.privileged ? [{ allow: true, access: "rwm" }] : [...defaultDeviceRules, ...extra],
   };
   if (host.memory > 0) {
     const swap = host.memorySwap === -1 ? -1 : host.memorySwap > 0 ? host.memorySwap : host.memory * 2;
@@ -276,16 +289,19 @@ export function buildOciSpec(input: SpecInput): OciSpec {
   }
   const linux: OciSpec["linux"] = {
     namespaces: namespaces(input),
-    resources: resources(host),
+    resources: resources(input),
     cgroupsPath: `/berth/${input.id}`,
   };
   if (!host.privileged) {
     linux.maskedPaths = [...maskedPaths];
     linux.readonlyPaths = [...readonlyPaths];
     if (host.seccomp === "default") linux.seccomp = seccompFor(caps, input.arch, input.kernel);
-  } else if (input.hostDevices.length > 0) {
-    linux.devices = input.hostDevices;
   }
+  // A --device at a path a privileged container has anyway replaces the host's node there.
+  const nodes = new Map<string, OciDevice>();
+  for (const d of host.privileged ? input.hostDevices : []) nodes.set(d.path, d);
+  for (const { node } of input.devices ?? []) nodes.set(node.path, node);
+  if (nodes.size > 0) linux.devices = [...nodes.values()];
   return {
     ociVersion: "1.0.2-dev",
     process,
