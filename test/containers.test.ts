@@ -1,7 +1,8 @@
 /** Container lifecycle through the real docker CLI against berthd, with a leak check at the end. */
 import assert from "node:assert/strict";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
 
@@ -223,3 +224,32 @@ test(
     assert.match(badRule.stderr, /invalid device cgroup format 'x 1:2 r'/);
   },
 );
+
+test("--security-opt seccomp=<profile>: the custom profile applies; a malformed one is refused", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "berth-seccomp-"));
+  try {
+    const profile = join(dir, "no-mkdir.json");
+    writeFileSync(
+      profile,
+      JSON.stringify({
+        defaultAction: "SCMP_ACT_ALLOW",
+        syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }],
+      }),
+    );
+    const run = (...args: string[]) => d.docker(["run", "--rm", "--network", "none", ...args]);
+    const denied = await run("--security-opt", `seccomp=${profile}`, "busybox", "mkdir", "/x");
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /can't create directory '\/x': Operation not permitted/);
+    assert.equal((await run("busybox", "mkdir", "/x")).code, 0, "the default profile allows mkdir");
+    const bad = join(dir, "bad.json");
+    writeFileSync(
+      bad,
+      '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"a","names":["b"],"action":"SCMP_ACT_ERRNO"}]}',
+    );
+    const refused = await run("--security-opt", `seccomp=${bad}`, "busybox", "true");
+    assert.equal(refused.code, 125);
+    assert.match(refused.stderr, /'name' and 'names' were specified in the seccomp profile/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -4,7 +4,12 @@
  * 501 from one table, and malformed values Docker's 400 texts.
  */
 import { invalid, notImplemented } from "../../engine/errors.js";
-import { validateHealthcheck, validateRestartPolicy } from "../../engine/containers/index.js";
+import {
+  parseSeccompProfile,
+  validateHealthcheck,
+  validateRestartPolicy,
+  type DockerSeccompProfile,
+} from "../../engine/containers/index.js";
 import type {
   ContainerSpec,
   Healthcheck,
@@ -115,21 +120,23 @@ function fromMount(m: MountWire): MountSpec {
   }
 }
 
-function securityOpts(opts: string[]): { noNewPrivileges: boolean; seccomp: "default" | "unconfined" } {
+function securityOpts(opts: string[]): Pick<HostSpec, "noNewPrivileges" | "seccomp" | "seccompProfile"> {
   let noNewPrivileges = false;
   let seccomp: "default" | "unconfined" = "default";
+  let seccompProfile: DockerSeccompProfile | undefined;
   for (const raw of opts) {
     const sep = raw.search(/[=:]/);
     const key = sep < 0 ? raw : raw.slice(0, sep);
     const value = sep < 0 ? "" : raw.slice(sep + 1);
     if (key === "no-new-privileges") noNewPrivileges = value === "" || value === "true";
     else if (key === "seccomp") {
-      if (value !== "unconfined") throw notImplemented("custom seccomp profiles are not supported yet");
-      seccomp = "unconfined";
+      // The CLI sends a profile's JSON; "builtin" is the default one.
+      if (value === "unconfined") seccomp = "unconfined";
+      else if (value !== "builtin") seccompProfile = parseSeccompProfile(value);
     } else if (key === "apparmor" || key === "label") continue;
     else throw invalid(`invalid --security-opt: ${JSON.stringify(raw)}`);
   }
-  return { noNewPrivileges, seccomp };
+  return { noNewPrivileges, seccomp, ...(seccompProfile !== undefined ? { seccompProfile } : {}) };
 }
 
 /**

@@ -3,6 +3,7 @@
  * create body (Config + HostConfig + NetworkingConfig), field for field and
  * in Go's field order, so the daemon receives what the docker CLI sends.
  */
+import { readFileSync } from "node:fs";
 import type { ContainerCreateBody, HostConfigWire, MountWire } from "../../api/types/containers.js";
 import type { FlagSpec, ParsedArgs } from "../spec.js";
 import { containerFlags } from "./containerFlags.js";
@@ -337,6 +338,21 @@ function readFiles(
   }
 }
 
+/** A seccomp profile file, compacted as docker sends it (the daemon reads the JSON, not the path). */
+function seccompFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new OptsError(`opening seccomp profile (${path}) failed: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch (err) {
+    throw new OptsError(`compacting json for seccomp profile (${path}) failed: ${(err as Error).message}`);
+  }
+}
+
 function securityOpts(values: string[]): { opts: string[]; unconfinedPaths: boolean } {
   const out: string[] = [];
   let unconfinedPaths = false;
@@ -347,12 +363,8 @@ function securityOpts(values: string[]): { opts: string[]; unconfinedPaths: bool
     const v = sep < 0 ? "" : opt.slice(sep + 1);
     if ((sep < 0 || v === "") && k !== "no-new-privileges")
       throw new OptsError(`Invalid --security-opt: ${JSON.stringify(opt)}`);
-    if (k === "seccomp" && v !== "builtin" && v !== "unconfined") {
-      throw new OptsError(
-        `opening seccomp profile (${v}) failed: custom seccomp profiles are not supported by berth`,
-      );
-    }
     if (opt === "systempaths=unconfined") unconfinedPaths = true;
+    else if (k === "seccomp" && v !== "builtin" && v !== "unconfined") out.push(`seccomp=${seccompFile(v)}`);
     else out.push(opt);
   }
   return { opts: out, unconfinedPaths };

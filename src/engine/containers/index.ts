@@ -61,3 +61,5 @@ export { parseEnvFile } from "./spec/env.js";
 export { allCapabilities } from "./spec/caps.js";
 export type { OutputChunk, LogLine, ConsoleSize, AttachSession, ExecSession } from "./runtime/types.js";
 export { maskedPaths, readonlyPaths } from "./spec/oci.js";
+export { parseSeccompProfile } from "./spec/seccompParse.js";
+export type { DockerSeccompProfile } from "./spec/seccomp.js";

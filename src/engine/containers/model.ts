@@ -7,6 +7,7 @@
 import type { ContainerId, ImageId } from "../ids.js";
 import type { HealthState } from "./health.js";
 import type { ContainerState } from "./state.js";
+import type { DockerSeccompProfile } from "./spec/seccomp.js";
 
 export interface BindMount {
   type: "bind";
@@ -145,6 +146,8 @@ export interface HostSpec {
   noNewPrivileges: boolean;
   /** "unconfined" or undefined (the default profile). */
   seccomp: "default" | "unconfined";
+  /** A custom profile (`--security-opt seccomp=<file>`) used instead of the default one. */
+  seccompProfile?: DockerSeccompProfile;
   groupAdd: string[];
   ulimits: Ulimit[];
   init: boolean;

@@ -30,6 +30,8 @@ export interface DockerSeccompRule {
 export interface DockerSeccompProfile {
   defaultAction: string;
   defaultErrnoRet?: number;
+  /** The architectures to allow, as given (a custom profile may list them instead of archMap). */
+  architectures?: string[];
   archMap: { architecture: string; subArchitectures: string[] | null }[];
   syscalls: DockerSeccompRule[];
 }
@@ -94,7 +96,8 @@ export function seccompFor(
   return {
     defaultAction: profile.defaultAction,
     ...(profile.defaultErrnoRet !== undefined ? { defaultErrnoRet: profile.defaultErrnoRet } : {}),
-    architectures: entry ? [entry.architecture, ...(entry.subArchitectures ?? [])] : [],
+    architectures:
+      profile.architectures ?? (entry ? [entry.architecture, ...(entry.subArchitectures ?? [])] : []),
     syscalls,
   };
 }
