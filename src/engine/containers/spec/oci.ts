@@ -295,7 +295,8 @@ export function buildOciSpec(input: SpecInput): OciSpec {
   if (!host.privileged) {
     linux.maskedPaths = [...maskedPaths];
     linux.readonlyPaths = [...readonlyPaths];
-    if (host.seccomp === "default") linux.seccomp = seccompFor(caps, input.arch, input.kernel);
+    if (host.seccomp === "default")
+      linux.seccomp = seccompFor(caps, input.arch, input.kernel, host.seccompProfile);
   }
   // A --device at a path a privileged container has anyway replaces the host's node there.
   const nodes = new Map<string, OciDevice>();
