@@ -181,10 +181,19 @@ test("--pid, --uts and --ipc: the host's namespaces, another container's PIDs, n
     (await run("--ipc=none", "busybox", "sh", "-c", "grep -c ' /dev/shm ' /proc/mounts")).stdout,
     "0\n",
   );
-  const pidMode = await d.docker(["create", "--pid=host", "--uts=host", "busybox", "true"]);
+  const pidMode = await d.docker(["create", "--pid=host", "--uts=host", "--userns=host", "busybox", "true"]);
   const id = pidMode.stdout.trim();
-  const echo = await d.docker(["inspect", "-f", "{{.HostConfig.PidMode}} {{.HostConfig.UTSMode}}", id]);
-  assert.equal(echo.stdout, "host host\n");
+  const echo = await d.docker([
+    "inspect",
+    "-f",
+    "{{.HostConfig.PidMode}} {{.HostConfig.UTSMode}} {{.HostConfig.UsernsMode}}",
+    id,
+  ]);
+  assert.equal(
+    echo.stdout,
+    "host host host\n",
+    "no user remapping here: --userns=host is what every container has",
+  );
   await d.docker(["rm", id]);
 });
 

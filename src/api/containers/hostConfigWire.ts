@@ -73,7 +73,7 @@ export function hostConfigWire(c: Container, body: ContainerCreateBody): HostCon
     ...(sent.StorageOpt ? { StorageOpt: sent.StorageOpt } : {}),
     ...(sent.Tmpfs ? { Tmpfs: sent.Tmpfs } : {}),
     UTSMode: h.utsMode ?? "",
-    UsernsMode: "",
+    UsernsMode: pick("UsernsMode", ""),
     ShmSize: h.shmSize,
     ...(sent.Sysctls ? { Sysctls: sent.Sysctls } : {}),
     Runtime: "runc",

@@ -35,7 +35,6 @@ const unsupported: [string, (h: HostConfigWire) => boolean][] = [
   ["Links", (h) => Array.isArray(h.Links) && h.Links.length > 0],
   // Joining another container's IPC needs its /dev/shm on the host side ("shareable"): not done.
   ["IpcMode", (h) => typeof h.IpcMode === "string" && h.IpcMode.startsWith("container:")],
-  ["UsernsMode", (h) => typeof h.UsernsMode === "string" && h.UsernsMode !== ""],
   ["Runtime", (h) => typeof h.Runtime === "string" && h.Runtime !== "" && h.Runtime !== "runc"],
 ];
 
@@ -263,6 +262,8 @@ function namespaceModes(h: HostConfigWire): Pick<HostSpec, "pidMode" | "utsMode"
   if (!(pid === "" || pid === "host" || /^container:.+/.test(pid))) throw invalid(`invalid PID mode: ${pid}`);
   if (!(uts === "" || uts === "host")) throw invalid(`invalid UTS mode: ${uts}`);
   if (!["", "private", "shareable", "none", "host"].includes(ipc)) throw invalid(`invalid IPC mode: ${ipc}`);
+  // Berth remaps no users: every container already runs in the host's user namespace.
+  if (!["", "host"].includes(text(h.UsernsMode))) throw invalid(`invalid USER mode: ${text(h.UsernsMode)}`);
   return {
     ...(pid !== "" ? { pidMode: pid } : {}),
     ...(uts !== "" ? { utsMode: uts } : {}),
