@@ -1,6 +1,6 @@
 /** Container lifecycle through the real docker CLI against berthd, with a leak check at the end. */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -261,4 +261,56 @@ test("--security-opt seccomp=<profile>: the custom profile applies; a malformed 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("--ipc=shareable and --ipc=container: another container sees the donor's /dev/shm", async () => {
+  const run = (...args: string[]) => d.docker(["run", "--rm", "--network", "none", ...args]);
+  const detached = (name: string, ...args: string[]) =>
+    d.docker([
+      "run",
+      "-d",
+      "--name",
+      name,
+      "--network",
+      "none",
+      ...args,
+      "busybox",
+      "sh",
+      "-c",
+      "echo shared > /dev/shm/f; sleep 1000",
+    ]);
+  assert.equal((await detached("ipcdonor", "--ipc=shareable")).code, 0);
+  assert.equal((await detached("ipcprivate")).code, 0);
+  const donorId = (await d.docker(["inspect", "-f", "{{.Id}}", "ipcdonor"])).stdout.trim();
+  const privateId = (await d.docker(["inspect", "-f", "{{.Id}}", "ipcprivate"])).stdout.trim();
+  let seen = "";
+  for (let i = 0; i < 50 && seen !== "shared\n"; i++)
+    seen = (await run("--ipc=container:ipcdonor", "busybox", "cat", "/dev/shm/f")).stdout;
+  assert.equal(seen, "shared\n");
+  const refused = await run("--ipc=container:ipcprivate", "busybox", "true");
+  assert.equal(refused.code, 125);
+  assert.match(
+    refused.stderr,
+    new RegExp(
+      `can't join IPC of container ${privateId}: non-shareable IPC \\(hint: use IpcMode:shareable for the donor container\\)`,
+    ),
+  );
+  assert.equal(
+    (await d.docker(["inspect", "-f", "{{.HostConfig.IpcMode}}", "ipcdonor"])).stdout,
+    "shareable\n",
+  );
+  await d.docker(["stop", "-t", "0", "ipcdonor"]);
+  const stopped = await run("--ipc=container:ipcdonor", "busybox", "true");
+  assert.match(
+    stopped.stderr,
+    new RegExp(`can't join IPC of container ${donorId}: container ${donorId} is not running`),
+  );
+  assert.equal(
+    (await run("--ipc=container:nosuch-ipc", "busybox", "true")).stderr.split("\n")[0],
+    "docker: Error response from daemon: No such container: nosuch-ipc",
+  );
+  // Started again, the donor gets a fresh /dev/shm; removed, nothing stays mounted.
+  assert.equal((await d.docker(["start", "ipcdonor"])).code, 0);
+  await d.docker(["rm", "-f", "ipcdonor", "ipcprivate"]);
+  assert.equal(readFileSync("/proc/self/mounts", "utf8").includes(`${donorId}/shm`), false);
 });

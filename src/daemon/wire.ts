@@ -130,6 +130,7 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     networking: containerNetworking(network),
     volumes,
     defaultNetwork: "bridge",
+    mounter: new NativeMounter(),
   });
   await containers.recover();
   // Mount holders of containers that ended while the daemon was down.

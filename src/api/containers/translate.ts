@@ -33,8 +33,6 @@ const defaultShmSize = 64 * 1024 * 1024;
 /** Set-but-unimplemented HostConfig fields: (field, is it set?). */
 const unsupported: [string, (h: HostConfigWire) => boolean][] = [
   ["Links", (h) => Array.isArray(h.Links) && h.Links.length > 0],
-  // Joining another container's IPC needs its /dev/shm on the host side ("shareable"): not done.
-  ["IpcMode", (h) => typeof h.IpcMode === "string" && h.IpcMode.startsWith("container:")],
   ["Runtime", (h) => typeof h.Runtime === "string" && h.Runtime !== "" && h.Runtime !== "runc"],
 ];
 
@@ -261,13 +259,14 @@ function namespaceModes(h: HostConfigWire): Pick<HostSpec, "pidMode" | "utsMode"
   const ipc = text(h.IpcMode);
   if (!(pid === "" || pid === "host" || /^container:.+/.test(pid))) throw invalid(`invalid PID mode: ${pid}`);
   if (!(uts === "" || uts === "host")) throw invalid(`invalid UTS mode: ${uts}`);
-  if (!["", "private", "shareable", "none", "host"].includes(ipc)) throw invalid(`invalid IPC mode: ${ipc}`);
+  if (!(["", "private", "shareable", "none", "host"].includes(ipc) || /^container:.+/.test(ipc)))
+    throw invalid(`invalid IPC mode: ${ipc}`);
   // Berth remaps no users: every container already runs in the host's user namespace.
   if (!["", "host"].includes(text(h.UsernsMode))) throw invalid(`invalid USER mode: ${text(h.UsernsMode)}`);
   return {
     ...(pid !== "" ? { pidMode: pid } : {}),
     ...(uts !== "" ? { utsMode: uts } : {}),
-    ...(ipc !== "" && ipc !== "private" && ipc !== "shareable" ? { ipcMode: ipc } : {}),
+    ...(ipc !== "" && ipc !== "private" ? { ipcMode: ipc } : {}),
   };
 }
 

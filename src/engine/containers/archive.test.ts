@@ -92,6 +92,7 @@ function fixture(over: Partial<Container> = {}): Fixture {
       resolvConf: join(dir, "files", "resolv.conf"),
       hostname: join(dir, "files", "hostname"),
       log: join(dir, `${id}.log`),
+      shm: join(dir, "shm"),
     }),
   };
   f.archive = new ContainerArchive(access, {
@@ -250,6 +251,7 @@ test("viewMounts: volumes are seen at their target like binds, tmpfs is not", ()
     resolvConf: "/c/resolv",
     hostname: "/c/hn",
     log: "/c/log",
+    shm: "/c/shm",
   };
   const c = containerRecord("v1", "v", {
     spec: containerSpec({

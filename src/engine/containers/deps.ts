@@ -4,6 +4,7 @@
  */
 import type { EngineEvent } from "../events/index.js";
 import type { ImageLookup } from "../images/types.js";
+import type { Mounter } from "../host/mount.js";
 import type { RwLayers } from "../layers/types.js";
 import type { Runtime } from "./runtime/types.js";
 import type { NetworkEndpointConfig } from "./model.js";
@@ -133,4 +134,6 @@ export interface ContainerServiceDeps {
   initPath: string;
   /** The network a create without one gets ("bridge" when networking is wired). */
   defaultNetwork: string;
+  /** Mounts the host-side /dev/shm of --ipc=shareable containers; missing: shareable is refused. */
+  mounter?: Mounter;
 }

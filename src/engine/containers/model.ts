@@ -132,7 +132,11 @@ export interface HostSpec {
   pidMode?: string;
   /** --uts: absent or "host" (the host's hostname, none set). */
   utsMode?: string;
-  /** --ipc: absent/"private"/"shareable" (its own), "none" (no /dev/shm), or "host". */
+  /**
+   * --ipc: absent/"private" (its own), "shareable" (its own, /dev/shm on the host side so others
+   * can join), "container:<name or ID>" (a shareable one's, found at each start), "none" (no
+   * /dev/shm), or "host".
+   */
   ipcMode?: string;
   /** --device: host device nodes (or directories of them) made in the container. */
   devices?: DeviceMapping[];

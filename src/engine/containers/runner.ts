@@ -7,9 +7,9 @@
  * takes no lock (it only commits state and releases resources), and a new
  * start first waits for the previous run's exit handling to finish.
  */
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { conflict, notFound } from "../errors.js";
+import { conflict, notImplemented } from "../errors.js";
 import { log } from "../log.js";
 import type { ContainerId } from "../ids.js";
 import type { ContainerServiceDeps } from "./deps.js";
@@ -112,15 +112,38 @@ export class Runner {
   private pidNamespaceOf(c: Container): string | undefined {
     const mode = c.spec.host.pidMode;
     if (mode === undefined || !mode.startsWith("container:")) return undefined;
-    const ref = mode.slice("container:".length);
-    let other: Container;
-    try {
-      other = this.store.resolve(ref);
-    } catch (err) {
-      throw notFound(`cannot join PID of a non running container: ${ref}: ${(err as Error).message}`, err);
-    }
+    const other = this.store.resolve(mode.slice("container:".length)); // "No such container: …"
     if (other.state.status !== "running") throw conflict(`container ${other.id} is not running`);
     return `/proc/${other.state.pid}/ns/pid`;
+  }
+
+  /**
+   * --ipc=container:<ref>: a running, shareable container's IPC namespace and /dev/shm (dockerd's
+   * rules and words); --ipc=shareable: this container's own host-side /dev/shm.
+   */
+  private ipcOf(c: Container): Pick<SpecInput, "ipcNamespace" | "shmSource"> {
+    const mode = c.spec.host.ipcMode;
+    if (mode === "shareable") return { shmSource: this.paths(c).shm };
+    if (mode === undefined || !mode.startsWith("container:")) return {};
+    const other = this.store.resolve(mode.slice("container:".length));
+    const why = `can't join IPC of container ${other.id}`;
+    if (other.state.status !== "running") throw conflict(`${why}: container ${other.id} is not running`);
+    if (other.spec.host.ipcMode !== "shareable")
+      throw conflict(`${why}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
+    return { ipcNamespace: `/proc/${other.state.pid}/ns/ipc`, shmSource: this.paths(other).shm };
+  }
+
+  /** An --ipc=shareable container's /dev/shm: a tmpfs on the host side, for others to join. */
+  private async mountShm(c: Container, undo: Undo): Promise<void> {
+    const mounter = this.deps.mounter;
+    if (mounter === undefined) throw notImplemented("--ipc=shareable needs the host mounter");
+    const shm = this.paths(c).shm;
+    await mkdir(shm, { recursive: true, mode: 0o700 });
+    if (await mounter.isMountPoint(shm)) await mounter.unmount(shm);
+    const data = `mode=1777,size=${c.spec.host.shmSize}`;
+    const nosuidNodevNoexec = 0x2 | 0x4 | 0x8; // MS_NOSUID | MS_NODEV | MS_NOEXEC
+    await mounter.mount({ source: "shm", target: shm, fstype: "tmpfs", flags: nosuidNodevNoexec, data });
+    undo.push("shm mount", () => mounter.unmount(shm));
   }
 
   /** --device nodes as the container sees them, each with the access it grants. */
@@ -149,12 +172,14 @@ export class Runner {
     const p = this.paths(c);
     try {
       const pidNamespace = this.pidNamespaceOf(c);
+      const ipc = this.ipcOf(c);
       const devices = await this.devicesOf(c);
       await Undo.run(async (undo) => {
         // Leftovers of an earlier run (a crash between create and delete); none after a clean exit.
         if (!this.clean.has(c.id)) await this.deps.runtime.delete(c.id).catch(() => undefined);
         this.clean.delete(c.id);
         this.detached.delete(c.id);
+        if (c.spec.host.ipcMode === "shareable") await this.mountShm(c, undo);
         // The rootfs, the volumes and the network do not depend on one another: they are set up at
         // once (the network's ip processes take longest), each pushing its own undo.
         const [fs, vols, net] = await Promise.allSettled([
@@ -192,6 +217,7 @@ export class Runner {
           kernel: this.deps.host.kernel,
           hostDevices: c.spec.host.privileged ? await this.deps.host.devices() : [],
           ...(pidNamespace !== undefined ? { pidNamespace } : {}),
+          ...ipc,
           devices,
         });
         await Promise.all([written, writeFile(join(p.bundle, "config.json"), JSON.stringify(spec))]);
@@ -312,16 +338,25 @@ export class Runner {
       return false;
     };
     // The network's first step spawns ip, which blocks this thread for the fork: the others start first.
-    const [runtime, volumes, mount, network] = await Promise.all([
+    const [runtime, shm, volumes, mount, network] = await Promise.all([
       o.keepRuntime || this.deps.runtime.delete(c.id).then(() => true, warn("runtime delete")),
+      // (the shm of a shareable container goes with its process: none can join a stopped one)
+      this.unmountShm(c.id).then(() => true, warn("shm unmount")),
       releaseVolumes(c, this.deps).then(() => true, warn("release volumes")),
       o.keepRuntime || this.deps.layers.unmount(c.id).then(() => true, warn("unmount")),
       new Promise((r) => setImmediate(r))
         .then(() => leaveSandbox(c, this.deps))
         .then(() => true, warn("network detach")),
     ]);
-    if (volumes && network) this.detached.add(c.id);
+    if (volumes && network && shm) this.detached.add(c.id);
     if (!o.keepRuntime && runtime && volumes && mount && network) this.clean.add(c.id);
+  }
+
+  /** Unmounts a container's host-side /dev/shm if it is mounted (shareable IPC); idempotent. */
+  async unmountShm(id: ContainerId): Promise<void> {
+    const mounter = this.deps.mounter;
+    const shm = join(this.deps.root, id, "shm");
+    if (mounter !== undefined && (await mounter.isMountPoint(shm))) await mounter.unmount(shm);
   }
 
   /** The last run released its network and volumes: a removal need not wait for anything else. */

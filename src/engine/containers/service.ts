@@ -86,6 +86,8 @@ export interface ContainerPaths {
   resolvConf: string;
   hostname: string;
   log: string;
+  /** The host-side /dev/shm of an --ipc=shareable container (a tmpfs mounted while it runs). */
+  shm: string;
 }
 
 export class ContainerService {
@@ -195,6 +197,7 @@ export class ContainerService {
       resolvConf: join(dir, "resolv.conf"),
       hostname: join(dir, "hostname"),
       log: join(dir, `${id}-json.log`),
+      shm: join(dir, "shm"),
     };
   }
 
@@ -562,7 +565,10 @@ export class ContainerService {
       const dir = this.paths(id).dir;
       files = Promise.all([
         layer.files,
-        this.deps.runtime.delete(id).then(() => rm(dir, { recursive: true, force: true })),
+        this.deps.runtime
+          .delete(id)
+          .then(() => this.runner.unmountShm(id))
+          .then(() => rm(dir, { recursive: true, force: true })),
       ]);
     } catch (err) {
       this.apply(id, { type: "remove-failed" });
@@ -673,9 +679,12 @@ export class ContainerService {
     // Dirs whose removal a crash cut short: their records are gone.
     for (const name of await readdir(this.deps.root).catch(() => [] as string[])) {
       if (/^[a-f0-9]{64}$/.test(name) && this.store.get(name as ContainerId) === undefined)
-        await rm(join(this.deps.root, name), { recursive: true, force: true }).catch((err: unknown) =>
-          log.warn(`remove leftover container dir ${name}: ${(err as Error).message}`),
-        );
+        await this.runner
+          .unmountShm(name as ContainerId)
+          .then(() => rm(join(this.deps.root, name), { recursive: true, force: true }))
+          .catch((err: unknown) =>
+            log.warn(`remove leftover container dir ${name}: ${(err as Error).message}`),
+          );
     }
     // As dockerd's restore: health checks start over, and restart policies start what they keep running.
     for (const c of this.store.all()) if (c.state.status === "running") this.healing.started(c);

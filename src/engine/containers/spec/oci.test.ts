@@ -141,6 +141,23 @@ test("--pid, --uts, --ipc: the host's namespaces left out, another's joined, /de
     }),
   );
   assert.deepEqual(types(joined), ["/proc/42/ns/pid", "ipc", "uts", "mount", "cgroup", "network"]);
+  const ipcJoined = buildOciSpec(
+    input({
+      host: { ...hostSpec(), ipcMode: "container:db" },
+      ipcNamespace: "/proc/7/ns/ipc",
+      shmSource: "/c/db/shm",
+    }),
+  );
+  assert.deepEqual(types(ipcJoined), ["pid", "/proc/7/ns/ipc", "uts", "mount", "cgroup", "network"]);
+  assert.deepEqual(
+    ipcJoined.mounts.find((m) => m.destination === "/dev/shm"),
+    {
+      destination: "/dev/shm",
+      type: "bind",
+      source: "/c/db/shm",
+      options: ["rbind", "rw"],
+    },
+  );
   assert.equal(
     joined.mounts.find((m) => m.destination === "/dev/shm"),
     undefined,

@@ -80,6 +80,9 @@ export interface SpecInput {
   hostDevices: OciDevice[];
   /** With --pid=container:…, that container's PID namespace (/proc/<pid>/ns/pid). */
   pidNamespace?: string;
+  /** --ipc=container:…: that container's IPC namespace; with shareable or container:, the host-side /dev/shm. */
+  ipcNamespace?: string;
+  shmSource?: string;
   /** --device nodes (container paths) and the access each grants. */
   devices?: { node: OciDevice; access: string }[];
 }
@@ -127,7 +130,7 @@ export function processArgs(config: ResolvedConfig, init: boolean): string[] {
   return init ? ["/sbin/docker-init", "--", ...argv] : argv;
 }
 
-function baseMounts(host: HostSpec): OciMount[] {
+function baseMounts(host: HostSpec, shmSource: string | undefined): OciMount[] {
   const sysOpts = host.privileged ? ["nosuid", "noexec", "nodev"] : ["nosuid", "noexec", "nodev", "ro"];
   return [
     { destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"] },
@@ -150,7 +153,7 @@ function baseMounts(host: HostSpec): OciMount[] {
       source: "cgroup",
       options: [host.privileged ? "rw" : "ro", "nosuid", "noexec", "nodev"],
     },
-    ...ipcMounts(host),
+    ...ipcMounts(host, shmSource),
   ];
 }
 
@@ -159,7 +162,7 @@ function baseMounts(host: HostSpec): OciMount[] {
  * that shares the host's IPC namespace (--ipc=host), it is the host's. /dev/shm is a tmpfs of the
  * container's, the host's bound with --ipc=host, and absent with --ipc=none.
  */
-function ipcMounts(host: HostSpec): OciMount[] {
+function ipcMounts(host: HostSpec, shmSource: string | undefined): OciMount[] {
   const mqueue: OciMount = {
     destination: "/dev/mqueue",
     type: "mqueue",
@@ -167,8 +170,10 @@ function ipcMounts(host: HostSpec): OciMount[] {
     options: ["nosuid", "noexec", "nodev"],
   };
   if (host.ipcMode === "none") return [mqueue];
-  if (host.ipcMode === "host")
-    return [mqueue, { destination: "/dev/shm", type: "bind", source: "/dev/shm", options: ["rbind", "rw"] }];
+  if (host.ipcMode === "host" || shmSource !== undefined) {
+    const source = shmSource ?? "/dev/shm";
+    return [mqueue, { destination: "/dev/shm", type: "bind", source, options: ["rbind", "rw"] }];
+  }
   const shmOpts = ["nosuid", "noexec", "nodev", "mode=1777", `size=${host.shmSize}`];
   return [mqueue, { destination: "/dev/shm", type: "tmpfs", source: "shm", options: shmOpts }];
 }
@@ -202,7 +207,7 @@ function allMounts(input: SpecInput): OciMount[] {
   const { host } = input;
   const user = [...host.mounts].sort((a, b) => depth(a.target) - depth(b.target)).map(userMount);
   const taken = new Set(user.map((m) => m.destination));
-  const base = baseMounts(host).filter((m) => !taken.has(m.destination));
+  const base = baseMounts(host, input.shmSource).filter((m) => !taken.has(m.destination));
   const fileOpts = ["rbind", "rprivate", ...(host.readonlyRootfs ? ["ro"] : [])];
   const files: OciMount[] = [
     { destination: "/etc/resolv.conf", type: "bind", source: input.files.resolvConf, options: fileOpts },
@@ -221,7 +226,8 @@ function namespaces(input: SpecInput): { type: string; path?: string }[] {
   // --pid=host, --ipc=host, --uts=host: the host's namespace, so none of its own.
   if (input.pidNamespace !== undefined) ns.push({ type: "pid", path: input.pidNamespace });
   else if (host.pidMode !== "host") ns.push({ type: "pid" });
-  if (host.ipcMode !== "host") ns.push({ type: "ipc" });
+  if (input.ipcNamespace !== undefined) ns.push({ type: "ipc", path: input.ipcNamespace });
+  else if (host.ipcMode !== "host") ns.push({ type: "ipc" });
   if (host.utsMode !== "host") ns.push({ type: "uts" });
   ns.push({ type: "mount" }, { type: "cgroup" });
   switch (network.kind) {
