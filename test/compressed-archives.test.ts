@@ -115,3 +115,25 @@ test("docker import and docker load take xz, bzip2 and zstd tars", async () => {
     assert.equal(await docker(["run", "--rm", "--network", "none", "imp:xz", "echo", name]), `${name}\n`);
   }
 });
+
+test("docker cp - and build - take compressed tars: gzip, bzip2, xz, zstd", async () => {
+  const tar = helloTar();
+  const id = (await docker(["create", "--name", "cp-target", "busybox", "true"])).trim();
+  for (const [name, pack] of Object.entries({ gzip: gzipSync, ...compressors })) {
+    await docker(["cp", "-", `cp-target:/tmp`], pack(tar));
+    const out = await docker(["cp", "cp-target:/tmp/dir/hello.txt", "-"]);
+    assert.match(out, /hello from the archive/, `${name} tar copied in`);
+    await docker(["run", "--rm", "--volumes-from", id, "busybox", "true"]); // the container is intact
+  }
+  await docker(["rm", "cp-target"]);
+  // A build context on stdin, xz-compressed.
+  const ctx = join(scratch, "stdin-ctx");
+  mkdirSync(ctx, { recursive: true });
+  writeFileSync(join(ctx, "Dockerfile"), "FROM busybox\nCOPY dir/hello.txt /\nRUN cat /hello.txt\n");
+  writeFileSync(join(ctx, "hello.txt"), "");
+  mkdirSync(join(ctx, "dir"), { recursive: true });
+  writeFileSync(join(ctx, "dir/hello.txt"), "hello from stdin\n");
+  const ctxTar = execFileSync("tar", ["-C", ctx, "-cf", "-", "."]);
+  const built = await docker(["build", "--network", "none", "-"], compressors.xz(ctxTar));
+  assert.match(built, /hello from stdin/);
+});

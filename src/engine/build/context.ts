@@ -5,9 +5,9 @@
  */
 import { lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
 import { errnoCode, invalid } from "../errors.js";
-import { applyLayerTar, detectCompression } from "../layers/apply.js";
+import { applyLayerTar } from "../layers/apply.js";
+import { decompress, sniffCompression } from "../layers/decompress.js";
 import { isIgnored, parseDockerignore, type IgnorePattern } from "./dockerignore.js";
 import { cleanSource, type KnownTree } from "./sources.js";
 
@@ -33,25 +33,15 @@ export async function unpackContext(tar: Readable | AsyncIterable<Uint8Array>, d
  * a longer trailer.
  */
 export async function* terminated(input: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
-  const it = input[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
-  const head = Buffer.from(first.value);
-  const rest: AsyncIterable<Uint8Array> = {
-    [Symbol.asyncIterator]: () => ({ next: () => it.next() }),
-  };
-  let source: AsyncIterable<Uint8Array> = (async function* () {
-    yield head;
-    yield* rest;
-  })();
-  if (detectCompression(head) === "gzip") source = Readable.from(source).pipe(createGunzip());
+  const { compression, stream } = await sniffCompression(input);
   let size = 0;
-  for await (const c of source) {
-    const b = Buffer.isBuffer(c) ? c : Buffer.from(c);
+  let any = false;
+  for await (const b of decompress(compression, stream)) {
+    any = true;
     size += b.length;
     yield b;
   }
-  yield Buffer.alloc(((512 - (size % 512)) % 512) + 1024);
+  if (any) yield Buffer.alloc(((512 - (size % 512)) % 512) + 1024);
 }
 
 /** Writes a lone Dockerfile (remote= URL that is not an archive) as a context. */

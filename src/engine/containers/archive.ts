@@ -8,10 +8,9 @@
  */
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
-import { finished, pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
-import { detectCompression } from "../layers/apply.js";
-import { errnoCode, invalid, isEngineError, notFound, notImplemented } from "../errors.js";
+import { finished } from "node:stream/promises";
+import { decompress, sniffCompression } from "../layers/decompress.js";
+import { invalid, isEngineError, notFound } from "../errors.js";
 import type { RwLayers } from "../layers/types.js";
 import { containerExtraMessages } from "../messages.js";
 import { TarReader } from "../layers/tarReader.js";
@@ -141,7 +140,7 @@ export class ContainerArchive {
     });
   }
 
-  /** PUT /containers/{id}/archive: extracts `tar` (plain or gzip) into the directory `path`. */
+  /** PUT /containers/{id}/archive: extracts `tar` (plain or compressed) into the directory `path`. */
   async extractToDir(
     ref: string,
     path: string,
@@ -173,14 +172,9 @@ export class ContainerArchive {
         reader.finish();
         extractor.finish();
       };
-      const input = await decompressed(tar);
-      try {
-        await pipeline(input, consume);
-      } catch (err) {
-        if (errnoCode(err)?.startsWith("Z_"))
-          throw invalid(`invalid gzip archive: ${(err as Error).message}`, err);
-        throw err;
-      }
+      // Plain, gzip, bzip2, xz (and zstd), as dockerd's DecompressStream takes them.
+      const { compression, stream } = await sniffCompression(tar);
+      await consume(decompress(compression, stream));
       this.containers.publish(c, "extract-to-dir");
     });
   }
@@ -197,40 +191,4 @@ export class ContainerArchive {
     const u = resolveUser(user, [], read("/etc/passwd"), read("/etc/group"));
     return { uid: u.uid, gid: u.gid };
   }
-}
-
-/** The tar itself, gunzipped when it starts with gzip's magic (Docker also takes bzip2 and xz). */
-async function decompressed(tar: AsyncIterable<Uint8Array>): Promise<Readable> {
-  const it = tar[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let len = 0;
-  let done = false;
-  while (len < 6) {
-    const r = await it.next();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    const b = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-    head.push(b);
-    len += b.length;
-  }
-  const compression = detectCompression(Buffer.concat(head));
-  async function* all(): AsyncGenerator<Buffer> {
-    yield* head;
-    if (done) return;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-    }
-  }
-  const raw = Readable.from(all(), { objectMode: false });
-  if (compression === "none") return raw;
-  if (compression === "gzip") {
-    const gunzip = createGunzip();
-    raw.once("error", (err) => gunzip.destroy(err));
-    return raw.pipe(gunzip);
-  }
-  throw notImplemented(`${compression}-compressed archives are not supported`);
 }
