@@ -392,3 +392,27 @@ test("ARGs before FROM are steps, and empty continuation lines are warned about,
     ),
   );
 });
+
+test("berthd stopping mid-build cancels the build and leaves no step container behind", async () => {
+  const d2 = await startDaemon();
+  try {
+    assert.equal((await d2.docker(["import", "-", "busybox:latest"], { input: busyboxTar() })).code, 0);
+    const dir = ctx("stopped-daemon", { Dockerfile: "FROM busybox\nRUN echo started; sleep 60\n" });
+    const child = spawn("docker", ["build", "--network", "none", dir], {
+      env: { ...process.env, ...env, DOCKER_HOST: d2.host },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (b: Buffer) => {
+        out += b.toString();
+        if (out.includes("started")) resolve();
+      });
+      child.on("exit", () => reject(new Error(`the build ended early: ${out}`)));
+    });
+    child.on("error", () => undefined);
+  } finally {
+    await d2.stop();
+  }
+  assert.deepEqual(leaks(d2), [], "no conmon, mount or runtime state left by the cancelled step");
+});

@@ -233,7 +233,9 @@ export async function wireEngine(config: DaemonConfig): Promise<Engine> {
     routes,
     db,
     shutdown: async () => {
-      // First, while the store is open: pending restarts dropped, running health probes killed and awaited.
+      // Builds in progress are cancelled first: their step containers are killed and removed.
+      await builds.close();
+      // While the store is open: pending restarts dropped, running health probes killed and awaited.
       await containers.healing.close();
       // Removals answered already finish their unmounts and file deletions.
       await containers.settle();

@@ -195,6 +195,7 @@ export class Executor {
     if (spec.announce) emit({ type: "container", id: c.id });
     let ok = false;
     try {
+      this.checkCancelled(); // cancelled while it was made: it is removed below, never started
       let layer: Layer | undefined;
       if (run) {
         await this.runContainer(c.id, run.argv, emit);

@@ -58,11 +58,42 @@ export class BuildService {
    * Builds from a context tar (or `opts.remote`, or with `opts.session` the files the session
    * asked for); emits progress; returns the image ID.
    */
+  /** Builds in progress, cancelled at daemon shutdown. */
+  private readonly running = new Set<{ cancel: AbortController; done: Promise<unknown> }>();
+
+  /** Daemon shutdown: cancels the builds in progress and waits for them to clean up. */
+  async close(): Promise<void> {
+    const all = [...this.running];
+    for (const b of all) b.cancel.abort();
+    await Promise.all(all.map((b) => b.done.catch(() => undefined)));
+  }
+
   async build(
     context: Readable | undefined,
     opts: BuildOptions,
     emit: BuildEmit,
     signal?: AbortSignal,
+  ): Promise<ImageId> {
+    const cancel = new AbortController();
+    const onAbort = () => cancel.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted === true) cancel.abort();
+    const done = this.runBuild(context, opts, emit, cancel.signal);
+    const entry = { cancel, done };
+    this.running.add(entry);
+    try {
+      return await done;
+    } finally {
+      this.running.delete(entry);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private async runBuild(
+    context: Readable | undefined,
+    opts: BuildOptions,
+    emit: BuildEmit,
+    signal: AbortSignal,
   ): Promise<ImageId> {
     const scratch = `${this.deps.tmpDir}/${newHexId()}`;
     const ctxDir = `${scratch}/context`;
