@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, existsSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -243,7 +243,17 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
       }
       if (child.signalCode === "SIGKILL") return; // a crash: what it left is for the restart to find
       if (!keepData) rmSync(base, { recursive: true, force: true });
-      else rmSync(execRoot, { recursive: true, force: true });
+      else {
+        // The data root lives elsewhere (kept for a restart): the rest of base goes, then base
+        // itself (a restart makes it again for its exec root).
+        rmSync(execRoot, { recursive: true, force: true });
+        rmSync(join(base, "docker-config"), { recursive: true, force: true });
+        try {
+          rmdirSync(base);
+        } catch {
+          // not empty: something else of the test is in it
+        }
+      }
     },
   };
 }
