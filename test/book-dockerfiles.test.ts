@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import { writeTree } from "./harness/files.js";
 
 let d: TestDaemon;
 const scratch = mkdtempSync(join(tmpdir(), "berth-book-"));
@@ -21,14 +22,8 @@ const env = { DOCKER_BUILDKIT: "0" };
 const PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** A context directory with these files (the Dockerfile among them). */
-function ctx(name: string, files: Record<string, string | Buffer>): string {
-  const dir = join(scratch, name);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, ".."), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
+const ctx = (name: string, files: Record<string, string | Buffer>): string =>
+  writeTree(join(scratch, name), files);
 
 const docker = (args: string[], timeoutMs = 60_000) => d.docker(args, { env, timeoutMs });
 

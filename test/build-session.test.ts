@@ -12,18 +12,14 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import { writeTree } from "./harness/files.js";
 
 let d: TestDaemon;
 const scratch = mkdtempSync(join(tmpdir(), "berth-bsession-"));
 
-function ctx(name: string, files: Record<string, string | Buffer>): string {
-  const dir = join(scratch, name);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, ".."), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
+/** A context directory with these files (the Dockerfile among them). */
+const ctx = (name: string, files: Record<string, string | Buffer>): string =>
+  writeTree(join(scratch, name), files);
 
 const berth = (args: string[], env: Record<string, string> = {}): Promise<RunResult> =>
   d.berth(["build", "--progress", "plain", "--network", "none", ...args], { env, timeoutMs: 120_000 });

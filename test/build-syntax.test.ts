@@ -5,23 +5,18 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import { writeTree } from "./harness/files.js";
 
 let d: TestDaemon;
 const scratch = mkdtempSync(join(tmpdir(), "berth-build-syntax-"));
 const env = { DOCKER_BUILDKIT: "0" };
 
-function ctx(name: string, files: Record<string, string>): string {
-  const dir = join(scratch, name);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, ".."), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
+/** A context directory with these files (the Dockerfile among them). */
+const ctx = (name: string, files: Record<string, string>): string => writeTree(join(scratch, name), files);
 
 const build = (args: string[]): Promise<RunResult> =>
   d.docker(["build", "--network", "none", ...args], { env, timeoutMs: 120_000 });

@@ -1,25 +1,20 @@
 /** `docker build` (classic builder, DOCKER_BUILDKIT=0) and `berth build` against a private berthd. */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import { writeTree } from "./harness/files.js";
 
 let d: TestDaemon;
 const scratch = mkdtempSync(join(tmpdir(), "berth-build-"));
 const env = { DOCKER_BUILDKIT: "0" };
 
-function ctx(name: string, files: Record<string, string>): string {
-  const dir = join(scratch, name);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, ".."), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
+/** A context directory with these files (the Dockerfile among them). */
+const ctx = (name: string, files: Record<string, string>): string => writeTree(join(scratch, name), files);
 
 const build = (args: string[], input?: string | Buffer): Promise<RunResult> =>
   d.docker(["build", "--network", "none", ...args], {
@@ -318,20 +313,27 @@ test("intermediate images are hidden, builder prune removes the dangling cache, 
   assert.match(b.stdout, /Successfully tagged berthbuilt:1\n/);
 });
 
-test("a client that goes away cancels the build: the RUN container is killed and removed", async () => {
-  const dir = ctx("cancelled", { Dockerfile: "FROM busybox\nRUN echo started; sleep 60\n" });
+/** `docker build` of `dir` in the background, once its RUN has printed "started". */
+async function buildUntilStarted(daemon: TestDaemon, dir: string): Promise<ChildProcess> {
   const child = spawn("docker", ["build", "--network", "none", dir], {
-    env: { ...process.env, ...env, DOCKER_HOST: d.host },
+    env: { ...process.env, ...env, DOCKER_HOST: daemon.host },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  child.on("error", () => undefined);
   let out = "";
   await new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (b: Buffer) => {
+    child.stdout?.on("data", (b: Buffer) => {
       out += b.toString();
       if (out.includes("started")) resolve();
     });
     child.on("exit", () => reject(new Error(`the build ended early: ${out}`)));
   });
+  return child;
+}
+
+test("a client that goes away cancels the build: the RUN container is killed and removed", async () => {
+  const dir = ctx("cancelled", { Dockerfile: "FROM busybox\nRUN echo started; sleep 60\n" });
+  const child = await buildUntilStarted(d, dir);
   const stepContainers = async () =>
     (await d.docker(["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}"])).stdout
       .split("\n")
@@ -398,19 +400,7 @@ test("berthd stopping mid-build cancels the build and leaves no step container b
   try {
     assert.equal((await d2.docker(["import", "-", "busybox:latest"], { input: busyboxTar() })).code, 0);
     const dir = ctx("stopped-daemon", { Dockerfile: "FROM busybox\nRUN echo started; sleep 60\n" });
-    const child = spawn("docker", ["build", "--network", "none", dir], {
-      env: { ...process.env, ...env, DOCKER_HOST: d2.host },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on("data", (b: Buffer) => {
-        out += b.toString();
-        if (out.includes("started")) resolve();
-      });
-      child.on("exit", () => reject(new Error(`the build ended early: ${out}`)));
-    });
-    child.on("error", () => undefined);
+    await buildUntilStarted(d2, dir);
   } finally {
     await d2.stop();
   }

@@ -10,6 +10,7 @@ import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { MountWire } from "../../api/types/containers.js";
 import { ramInBytes } from "../format/index.js";
+import { cleanPath } from "../goPath.js";
 
 /** A rejected flag value: printed as `invalid argument "v" for "flag" flag: message`. */
 export class FlagValueError extends Error {}
@@ -474,20 +475,6 @@ export function validateDnsSearch(val: string): string {
 
 function validDeviceMode(mode: string): boolean {
   return mode !== "" && /^[rwm]+$/.test(mode) && new Set(mode).size === mode.length;
-}
-
-/** path.Clean for the validator's rewritten value. */
-function cleanPath(p: string): string {
-  const abs = p.startsWith("/");
-  const out: string[] = [];
-  for (const c of p.split("/")) {
-    if (c === "" || c === ".") continue;
-    if (c === "..") {
-      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
-      else if (!abs) out.push(c);
-    } else out.push(c);
-  }
-  return (abs ? "/" : "") + out.join("/") || (abs ? "/" : ".");
 }
 
 /** `--device host[:container][:mode]`, validated as docker's validateLinuxPath does it. */

@@ -24,6 +24,7 @@ import { extract, pack, type Header } from "tar-stream";
 import { CliError, type CliContext } from "../context.js";
 import { humanSize } from "../format/index.js";
 import type { CommandSpec } from "../spec.js";
+import { cleanPath } from "../goPath.js";
 
 /** Go's os.ModeDir and os.ModeSymlink, as the path stat header carries them. */
 const MODE_DIR = 2 ** 31;
@@ -51,22 +52,6 @@ export function splitCpArg(arg: string): { container: string; path: string } {
 const specifiesCurrentDir = (p: string) => p === "." || p.endsWith("/.");
 const hasTrailingSeparator = (p: string) => p.endsWith("/");
 const assertsDirectory = (p: string) => hasTrailingSeparator(p) || specifiesCurrentDir(p);
-
-function cleanPath(p: string): string {
-  const abs = p.startsWith("/");
-  const out: string[] = [];
-  for (const c of p.split("/")) {
-    if (c === "" || c === ".") continue;
-    if (c === "..") {
-      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
-      else if (!abs) out.push("..");
-      continue;
-    }
-    out.push(c);
-  }
-  const s = (abs ? "/" : "") + out.join("/");
-  return s === "" ? "." : s;
-}
 
 /** go-archive's SplitPathDirEntry. */
 export function splitPathDirEntry(p: string): { dir: string; base: string } {
