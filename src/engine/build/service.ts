@@ -9,7 +9,7 @@ import { isEngineError, notImplemented } from "../errors.js";
 import { newHexId, type ImageId } from "../ids.js";
 import { log } from "../log.js";
 import type { Db } from "../store/index.js";
-import { detectCompression } from "../layers/apply.js";
+import { detectCompression } from "../layers/decompress.js";
 import { Build, cacheMountsDir } from "./builder.js";
 import { BuildCacheStore } from "./cache.js";
 import { dockerfileOnlyContext, prepareContext, terminated, unpackContext } from "./context.js";

@@ -10,8 +10,6 @@ import type { LayerProgress } from "./types.js";
 import { LayerUnpacker } from "./unpack.js";
 import { TarReader } from "./tarReader.js";
 
-export { detectCompression, type Compression } from "./decompress.js";
-
 export interface AppliedLayer {
   diffId: DiffId;
   /** Bytes of the uncompressed tar. */
