@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { get } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { busyboxTar, freeTestSubnet, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
 
@@ -46,6 +46,7 @@ test("running containers keep their addresses, ports and DNS across a daemon res
     network.bip,
   ];
   let d: TestDaemon = await startDaemon({ dataRoot, extraArgs });
+  const killed = d; // its harness dir stays after the SIGKILL (a crash's leftovers): removed at the end
   const ok = async (args: string[]) => {
     const r = await d.docker(args);
     assert.equal(r.code, 0, `docker ${args.join(" ")}: ${r.stderr}`);
@@ -97,6 +98,7 @@ test("running containers keep their addresses, ports and DNS across a daemon res
     await d.stop();
     const left = leaks({ dataRoot, execRoot, network });
     rmSync(base, { recursive: true, force: true });
+    rmSync(dirname(killed.execRoot), { recursive: true, force: true });
     assert.deepEqual(left, []);
   }
 });
