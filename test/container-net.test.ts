@@ -180,7 +180,8 @@ test("a stopped container keeps connect, static IP and alias; start joins them",
   await ok(["start", "st1"]);
   await ok(["restart", "-t", "0", "st1"]);
   assert.equal(await ipOf("st1", "h16static"), "10.99.77.50");
-  assert.equal((await d.docker(["exec", "un2", "ping", "-c2", "-W2", "beta"])).code, 0);
+  const ping = await d.docker(["exec", "un2", "ping", "-c2", "-W2", "beta"]);
+  assert.equal(ping.code, 0, ping.stdout + ping.stderr);
   await ok(["rm", "-f", "st1"]);
 });
 

@@ -5,6 +5,7 @@
  * route) and in the host (peer enslaved to the bridge, up). With a new netns
  * the first batch also creates it, so a whole attach is two process spawns.
  */
+import { randomBytes } from "node:crypto";
 import type { IpCommand } from "../host/ip.js";
 
 export interface BridgeSpec {
@@ -14,9 +15,16 @@ export interface BridgeSpec {
   gatewayCidr: string;
 }
 
-export function bridgeUpPlan(b: BridgeSpec): IpCommand[] {
+/**
+ * The bridge gets an address of its own (02:42 and four random bytes, as
+ * libnetwork does): a bridge left with the kernel's would take the lowest MAC
+ * among its ports, so a container joining could change the gateway's MAC under
+ * the neighbours' ARP caches and cut them off (DNS included) for tens of seconds.
+ */
+export function bridgeUpPlan(b: BridgeSpec, random: Buffer = randomBytes(4)): IpCommand[] {
+  const mac = ["02", "42", ...[...random.subarray(0, 4)].map((x) => x.toString(16).padStart(2, "0"))];
   return [
-    ["link", "add", b.name, "mtu", String(b.mtu), "type", "bridge"],
+    ["link", "add", b.name, "address", mac.join(":"), "mtu", String(b.mtu), "type", "bridge"],
     ["addr", "add", b.gatewayCidr, "dev", b.name],
     ["link", "set", b.name, "up"],
   ];

@@ -107,6 +107,9 @@ for (const localhost of ["route_localnet", "proxy"] as LocalhostMode[]) {
       await assert.rejects(svc.create({ name: `bt-${rand}-net` }), (e) => isEngineError(e, "conflict"));
       await assert.rejects(svc.remove("bridge"), /pre-defined network and cannot be removed/);
 
+      const bridgeMac = () => readFileSync(`/sys/class/net/${n2.bridge!.name}/address`, "utf8").trim();
+      const macAtCreate = bridgeMac();
+      assert.match(macAtCreate, /^02:42(:[0-9a-f]{2}){4}$/);
       let t0 = performance.now();
       const e1 = await svc.connect(c1, n2.id, { containerName: "busybox-1" });
       timings.connectNewNetns = performance.now() - t0;
@@ -116,6 +119,8 @@ for (const localhost of ["route_localnet", "proxy"] as LocalhostMode[]) {
       t0 = performance.now();
       const e3 = await svc.connect(c3, "bridge", { containerName: "busybox-3" });
       timings.connectDefaultBridge = performance.now() - t0;
+      // Ports joining do not change the gateway's MAC under the containers' ARP caches.
+      assert.equal(bridgeMac(), macAtCreate);
       assert.equal(e1.ip, `10.211.${x + 1}.2`);
       assert.equal(e2.ip, `10.211.${x + 1}.3`);
       assert.equal(e1.mac, `02:42:0a:d3:${(x + 1).toString(16).padStart(2, "0")}:02`);
