@@ -555,6 +555,9 @@ export class ContainerService {
         await exited;
       }
     }
+    // An exit still being processed (its record is committed, its cleanup and "die" are not): as
+    // dockerd, the removal comes after it, so "die" always precedes "destroy".
+    await this.runner.exited(id)?.catch(() => undefined);
     this.apply(id, { type: "remove" });
     let files: Promise<unknown>;
     try {
@@ -630,7 +633,11 @@ export class ContainerService {
         outcome = removed();
         break;
       case "not-running":
-        if (!isActive(c.state)) return result();
+        if (!isActive(c.state)) {
+          // Its exit may still be processed: answer once it is (cleanup done, "die" published).
+          await this.runner.exited(c.id)?.catch(() => undefined);
+          return result();
+        }
         outcome = this.runner.nextExit(c.id).then(result);
         break;
       case "next-exit":
