@@ -8,41 +8,31 @@
  * `noOverwriteDirNonDir` a directory/non-directory swap is refused instead.
  * Owners come from the headers, or all files get `chown` when given.
  */
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fchownSync,
-  futimesSync,
-  chmodSync,
-  lchownSync,
-  linkSync,
-  lutimesSync,
-  mkdirSync,
-  openSync,
-  rmSync,
-  symlinkSync,
-  writeSync,
-} from "node:fs";
-import { errnoCode, invalid } from "../errors.js";
-import { nativeSys } from "../host/native.js";
+import { chmodSync, lchownSync, linkSync, lutimesSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { invalid } from "../errors.js";
 import { cleanTarPath } from "../layers/confine.js";
+import {
+  createFileSink,
+  DirTimes,
+  entryError,
+  makeNode,
+  setEntryXattrs,
+  type Owner,
+} from "../layers/entryWriter.js";
 import type { ContentSink, TarEntry, TarSink } from "../layers/tarReader.js";
 import { containerPath, type FsView } from "./fsView.js";
 
-const S_IFCHR = 0o020000;
-const S_IFBLK = 0o060000;
-const S_IFIFO = 0o010000;
-const CREATE_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+/** Errnos that mean the archive does not fit the destination: an invalid archive, not an internal error. */
+const ARCHIVE_ERRNOS = ["ENOTDIR", "EEXIST", "EISDIR", "ENOENT", "ELOOP", "EINVAL"];
 
 export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
   /** Owner for every entry (docker cp -a with a container User); otherwise the headers' ids. */
-  chown?: { uid: number; gid: number };
+  chown?: Owner;
 }
 
 export class ViewExtractor implements TarSink {
-  private dirTimes: { abs: string; atime: number; mtime: number }[] = [];
+  private readonly dirTimes = new DirTimes();
 
   constructor(
     private readonly view: FsView,
@@ -56,28 +46,18 @@ export class ViewExtractor implements TarSink {
   }
 
   finish(): void {
-    for (const d of this.dirTimes) {
-      try {
-        lutimesSync(d.abs, d.atime, d.mtime);
-      } catch (err) {
-        if (errnoCode(err) !== "ENOENT") throw err;
-      }
-    }
+    this.dirTimes.apply();
   }
 
   entry(e: TarEntry): ContentSink | undefined {
     try {
       return this.place(e);
     } catch (err) {
-      const code = errnoCode(err);
-      if (code && ["ENOTDIR", "EEXIST", "EISDIR", "ENOENT", "ELOOP", "EINVAL"].includes(code)) {
-        throw invalid(`cannot extract ${JSON.stringify(e.name)}: ${(err as Error).message}`, err);
-      }
-      throw err;
+      throw entryError(e, err, "extract", ARCHIVE_ERRNOS);
     }
   }
 
-  private owner(e: TarEntry): { uid: number; gid: number } {
+  private owner(e: TarEntry): Owner {
     return this.opts.chown ?? { uid: e.uid, gid: e.gid };
   }
 
@@ -111,13 +91,13 @@ export class ViewExtractor implements TarSink {
         if (!existing) mkdirSync(abs);
         lchownSync(abs, own.uid, own.gid);
         chmodSync(abs, mode);
-        this.xattrs(abs, e);
-        this.dirTimes.push({ abs, atime, mtime: e.mtime });
+        setEntryXattrs(abs, e);
+        this.dirTimes.add(abs, atime, e.mtime);
         return undefined;
       case "0":
       case "\0":
       case "7":
-        return this.file(e, abs, mode, own, atime);
+        return createFileSink(abs, mode, own, { atime, mtime: e.mtime }, () => setEntryXattrs(abs, e));
       case "2":
         this.checkSymlink(e, rel, comps);
         symlinkSync(e.linkname, abs);
@@ -130,8 +110,7 @@ export class ViewExtractor implements TarSink {
       case "3":
       case "4":
       case "6": {
-        const kind = e.type === "3" ? S_IFCHR : e.type === "4" ? S_IFBLK : S_IFIFO;
-        nativeSys().mknod(abs, kind | mode, e.devmajor, e.devminor);
+        makeNode(abs, e, mode);
         lchownSync(abs, own.uid, own.gid);
         chmodSync(abs, mode);
         lutimesSync(abs, atime, e.mtime);
@@ -161,32 +140,6 @@ export class ViewExtractor implements TarSink {
     }
   }
 
-  private file(
-    e: TarEntry,
-    abs: string,
-    mode: number,
-    own: { uid: number; gid: number },
-    atime: number,
-  ): ContentSink {
-    const fd = openSync(abs, CREATE_FILE, 0o600);
-    return {
-      write: (chunk) => {
-        let off = 0;
-        while (off < chunk.length) off += writeSync(fd, chunk, off);
-      },
-      end: () => {
-        try {
-          fchownSync(fd, own.uid, own.gid);
-          fchmodSync(fd, mode); // after chown, which clears setuid
-          this.xattrs(abs, e);
-          futimesSync(fd, atime, e.mtime);
-        } finally {
-          closeSync(fd);
-        }
-      },
-    };
-  }
-
   private hardlink(e: TarEntry, abs: string): void {
     const rel = cleanTarPath(e.linkname);
     const base = rel.pop();
@@ -197,17 +150,5 @@ export class ViewExtractor implements TarSink {
       throw invalid(`invalid hardlink ${JSON.stringify(e.name)}: ${JSON.stringify(e.linkname)} not found`);
     }
     linkSync(target.host, abs); // link(2) does not follow a symlink target
-  }
-
-  private xattrs(abs: string, e: TarEntry): void {
-    for (const [name, value] of e.xattrs) {
-      if (name.startsWith("trusted.overlay.")) continue;
-      try {
-        nativeSys().lsetxattr(abs, name, value);
-      } catch (err) {
-        const code = errnoCode(err);
-        if (code !== "ENOTSUP" && code !== "EPERM" && code !== "EOPNOTSUPP") throw err;
-      }
-    }
   }
 }

@@ -10,26 +10,20 @@
  * here become references, everything else stays verbatim.
  */
 import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fchownSync,
-  futimesSync,
   chmodSync,
   lchownSync,
   linkSync,
   lutimesSync,
   mkdirSync,
-  openSync,
   readFileSync,
   rmSync,
   symlinkSync,
-  writeSync,
 } from "node:fs";
-import { errnoCode, invalid } from "../errors.js";
+import { invalid } from "../errors.js";
 import { nativeSys } from "../host/native.js";
 import { log } from "../log.js";
 import { cleanTarPath, lstatOrUndefined, RootResolver } from "./confine.js";
+import { createFileSink, DirTimes, entryError, makeNode, S_IFCHR, setEntryXattrs } from "./entryWriter.js";
 import type { ContentSink, TarEntry, TarSink } from "./tarReader.js";
 import { TarSplitRecorder, type SplitRecord } from "./tarSplit.js";
 
@@ -37,10 +31,8 @@ export const WHITEOUT_PREFIX = ".wh.";
 export const OPAQUE_MARKER = ".wh..wh..opq";
 export const OPAQUE_XATTR = "trusted.overlay.opaque";
 
-const S_IFCHR = 0o020000;
-const S_IFBLK = 0o060000;
-const S_IFIFO = 0o010000;
-const CREATE_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+/** Errnos that mean the tar does not fit the layer: an invalid archive, not an internal error. */
+const ARCHIVE_ERRNOS = ["ENOTDIR", "EEXIST", "EISDIR", "ENOENT", "ELOOP", "EPERM", "EINVAL"];
 
 /** What is left on disk at a path, for the layer size and for inlining replaced files. */
 interface Leaf {
@@ -52,7 +44,7 @@ export class LayerUnpacker implements TarSink {
   readonly split = new TarSplitRecorder();
   private readonly resolver: RootResolver;
   private readonly leaves = new Map<string, Leaf>();
-  private dirTimes: { abs: string; atime: number; mtime: number }[] = [];
+  private readonly dirTimes = new DirTimes();
 
   constructor(root: string) {
     this.resolver = new RootResolver(root);
@@ -71,24 +63,14 @@ export class LayerUnpacker implements TarSink {
 
   /** Sets directory times, after the last entry. */
   finish(): void {
-    for (const d of this.dirTimes) {
-      try {
-        lutimesSync(d.abs, d.atime, d.mtime);
-      } catch (err) {
-        if (errnoCode(err) !== "ENOENT") throw err;
-      }
-    }
+    this.dirTimes.apply();
   }
 
   entry(e: TarEntry): ContentSink | undefined {
     try {
       return this.place(e);
     } catch (err) {
-      const code = errnoCode(err);
-      if (code && ["ENOTDIR", "EEXIST", "EISDIR", "ENOENT", "ELOOP", "EPERM", "EINVAL"].includes(code)) {
-        throw invalid(`cannot unpack ${JSON.stringify(e.name)}: ${(err as Error).message}`, err);
-      }
-      throw err;
+      throw entryError(e, err, "unpack", ARCHIVE_ERRNOS);
     }
   }
 
@@ -117,7 +99,7 @@ export class LayerUnpacker implements TarSink {
         lchownSync(abs, e.uid, e.gid);
         chmodSync(abs, mode);
         this.xattrs(abs, e);
-        this.dirTimes.push({ abs, atime: e.atime ?? e.mtime, mtime: e.mtime });
+        this.dirTimes.add(abs, e.atime ?? e.mtime, e.mtime);
         return undefined;
       case "0":
       case "\0":
@@ -136,8 +118,7 @@ export class LayerUnpacker implements TarSink {
       case "3":
       case "4":
       case "6": {
-        const kind = e.type === "3" ? S_IFCHR : e.type === "4" ? S_IFBLK : S_IFIFO;
-        nativeSys().mknod(abs, kind | mode, e.devmajor, e.devminor);
+        makeNode(abs, e, mode);
         this.finishNode(abs, e, mode);
         this.leaves.set(rel, { size: 0, rec: undefined });
         return undefined;
@@ -150,25 +131,11 @@ export class LayerUnpacker implements TarSink {
   }
 
   private file(e: TarEntry, rel: string, abs: string, mode: number): ContentSink {
-    const fd = openSync(abs, CREATE_FILE, 0o600);
+    const times = { atime: e.atime ?? e.mtime, mtime: e.mtime };
+    const sink = createFileSink(abs, mode, e, times, () => this.xattrs(abs, e));
     const rec = e.size > 0 ? this.split.file(rel, e.size) : undefined;
     this.leaves.set(rel, { size: e.size, rec });
-    return {
-      write: (chunk) => {
-        let off = 0;
-        while (off < chunk.length) off += writeSync(fd, chunk, off);
-      },
-      end: () => {
-        try {
-          fchownSync(fd, e.uid, e.gid);
-          fchmodSync(fd, mode); // after chown, which clears setuid
-          this.xattrs(abs, e);
-          futimesSync(fd, e.atime ?? e.mtime, e.mtime);
-        } finally {
-          closeSync(fd);
-        }
-      },
-    };
+    return sink;
   }
 
   private hardlink(e: TarEntry, abs: string, mode: number): void {
@@ -229,21 +196,13 @@ export class LayerUnpacker implements TarSink {
     rmSync(abs, { recursive: true, force: true });
     if (!isDir) return;
     this.resolver.forget(rel);
-    const gone = (d: { abs: string }) => d.abs === abs || d.abs.startsWith(`${abs}/`);
-    if (this.dirTimes.some(gone)) this.dirTimes = this.dirTimes.filter((d) => !gone(d));
+    this.dirTimes.forget(abs);
   }
 
+  /** Overlay's own attributes are never taken from the tar: only .wh. files may make them. */
   private xattrs(abs: string, e: TarEntry): void {
-    for (const [name, value] of e.xattrs) {
-      // Overlay's own attributes would let a layer forge opaque dirs or redirects: only .wh. files may.
-      if (name.startsWith("trusted.overlay.")) continue;
-      try {
-        nativeSys().lsetxattr(abs, name, value);
-      } catch (err) {
-        const code = errnoCode(err);
-        if (code !== "ENOTSUP" && code !== "EPERM" && code !== "EOPNOTSUPP") throw err;
-        log.warn("ignoring xattr the filesystem refuses", { path: e.name, xattr: name, error: code });
-      }
-    }
+    setEntryXattrs(abs, e, (xattr, error) =>
+      log.warn("ignoring xattr the filesystem refuses", { path: e.name, xattr, error }),
+    );
   }
 }
