@@ -1,12 +1,17 @@
 /**
- * pull, and the docker CLI's jsonmessage rendering that pull and push share:
- * on a terminal every message carrying `progressDetail` owns a line per ID,
+ * pull, and what pull and push share: the NAME argument, and the docker CLI's
+ * jsonmessage rendering (or, with --quiet, only its errors): on a terminal every message carrying `progressDetail` owns a line per ID,
  * redrawn in place; elsewhere progress bars are dropped and the rest printed
  * line by line. `aux` messages go to a callback, never to the screen.
  */
 import type { JsonMessageWire } from "../../api/types/images.js";
-import { familiarName, parseNormalizedNamed, referenceString } from "../../engine/images/reference.js";
-import { CliError } from "../context.js";
+import {
+  familiarName,
+  parseNormalizedNamed,
+  referenceString,
+  type Reference,
+} from "../../engine/images/reference.js";
+import { CliError, type CliContext } from "../context.js";
 import { humanSize } from "../format/index.js";
 import type { CommandSpec } from "../spec.js";
 import { credentialsFor } from "./login.js";
@@ -28,6 +33,34 @@ export function progressText(d: { current?: number; total?: number }, columns: n
   return bar + numbers;
 }
 
+/** The NAME of pull and push: a reference in docker's grammar, its parse error as the CLI's. */
+export function parseNameArg(name: string): Reference {
+  try {
+    return parseNormalizedNamed(name);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
+/** docker's default tag: a NAME with neither tag nor digest means `latest`, which is said unless quiet. */
+export function withLatestTag(ctx: CliContext, ref: Reference, quiet: boolean): Reference {
+  if (ref.tag !== undefined || ref.digest !== undefined) return ref;
+  if (!quiet) ctx.stdout.write("Using default tag: latest\n");
+  return { ...ref, tag: "latest" };
+}
+
+/** A message that reports the operation failed ends it with that message. */
+function throwIfError(m: JsonMessageWire): void {
+  if (m.error !== undefined || m.errorDetail !== undefined) {
+    throw new CliError(m.errorDetail?.message ?? m.error ?? "unknown error");
+  }
+}
+
+/** Reads the messages to the end without printing them (--quiet): only an error shows. */
+export async function drainMessages(messages: AsyncIterable<JsonMessageWire>): Promise<void> {
+  for await (const m of messages) throwIfError(m);
+}
+
 export async function displayMessages(
   messages: AsyncIterable<JsonMessageWire>,
   out: Out,
@@ -37,9 +70,7 @@ export async function displayMessages(
   const columns = out.columns ?? 80;
   let ids = new Map<string, number>();
   for await (const m of messages) {
-    if (m.error !== undefined || m.errorDetail !== undefined) {
-      throw new CliError(m.errorDetail?.message ?? m.error ?? "unknown error");
-    }
+    throwIfError(m);
     if (m.aux !== undefined) {
       onAux?.(m.aux);
       continue;
@@ -102,21 +133,12 @@ export const pull: CommandSpec = {
   args: { min: 1, max: 1 },
   exactArgsMessage: true,
   async run(ctx, args) {
-    const name = args.positionals[0]!;
     const all = args.bools.get("all-tags") === true;
     const quiet = args.bools.get("quiet") === true;
-    let ref;
-    try {
-      ref = parseNormalizedNamed(name);
-    } catch (err) {
-      throw new CliError((err as Error).message);
-    }
+    let ref = parseNameArg(args.positionals[0]!);
     if (all && (ref.tag !== undefined || ref.digest !== undefined))
       throw new CliError("tag can't be used with --all-tags/-a");
-    if (!all && ref.tag === undefined && ref.digest === undefined) {
-      ref = { ...ref, tag: "latest" };
-      if (!quiet) ctx.stdout.write("Using default tag: latest\n");
-    }
+    if (!all) ref = withLatestTag(ctx, ref, quiet);
     const auth = await credentialsFor(ctx.configDir, ref.domain);
     const platform = args.strings.get("platform") ?? process.env.DOCKER_DEFAULT_PLATFORM ?? "";
     const messages = ctx.client.distribution.pull({
@@ -125,13 +147,8 @@ export const pull: CommandSpec = {
       ...(platform !== "" ? { platform } : {}),
       ...(auth ? { auth } : {}),
     });
-    if (quiet) {
-      for await (const m of messages) {
-        if (m.error !== undefined || m.errorDetail !== undefined) {
-          throw new CliError(m.errorDetail?.message ?? m.error ?? "unknown error");
-        }
-      }
-    } else await displayMessages(messages, ctx.stdout);
+    if (quiet) await drainMessages(messages);
+    else await displayMessages(messages, ctx.stdout);
     ctx.stdout.write(`${referenceString(ref)}\n`);
     return 0;
   },

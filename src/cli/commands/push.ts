@@ -1,9 +1,9 @@
 /** push: upload an image (or every tag of a repository) to its registry. */
-import { familiarName, parseNormalizedNamed, referenceString } from "../../engine/images/reference.js";
+import { familiarName, referenceString } from "../../engine/images/reference.js";
 import { CliError } from "../context.js";
 import type { CommandSpec } from "../spec.js";
 import { credentialsFor } from "./login.js";
-import { displayMessages } from "./pull.js";
+import { displayMessages, drainMessages, parseNameArg, withLatestTag } from "./pull.js";
 
 export const push: CommandSpec = {
   path: ["image", "push"],
@@ -29,21 +29,12 @@ export const push: CommandSpec = {
   args: { min: 1, max: 1 },
   exactArgsMessage: true,
   async run(ctx, args) {
-    const name = args.positionals[0]!;
     const all = args.bools.get("all-tags") === true;
     const quiet = args.bools.get("quiet") === true;
-    let ref;
-    try {
-      ref = parseNormalizedNamed(name);
-    } catch (err) {
-      throw new CliError((err as Error).message);
-    }
+    let ref = parseNameArg(args.positionals[0]!);
     if (all && ref.tag !== undefined) throw new CliError("tag can't be used with --all-tags/-a");
     if (ref.digest !== undefined) throw new CliError("cannot push a digest reference");
-    if (!all && ref.tag === undefined) {
-      ref = { ...ref, tag: "latest" };
-      if (!quiet) ctx.stdout.write("Using default tag: latest\n");
-    }
+    if (!all) ref = withLatestTag(ctx, ref, quiet);
     const auth = await credentialsFor(ctx.configDir, ref.domain);
     const messages = ctx.client.distribution.push({
       name: familiarName(ref),
@@ -51,11 +42,7 @@ export const push: CommandSpec = {
       ...(auth ? { auth } : {}),
     });
     if (quiet) {
-      for await (const m of messages) {
-        if (m.error !== undefined || m.errorDetail !== undefined) {
-          throw new CliError(m.errorDetail?.message ?? m.error ?? "unknown error");
-        }
-      }
+      await drainMessages(messages);
       ctx.stdout.write(`${referenceString(ref)}\n`);
       return 0;
     }
