@@ -9,10 +9,10 @@ import {
   repoName,
   withDefaultTag,
 } from "../../engine/images/reference.js";
-import { inspectAll } from "../inspectAll.js";
+import { inspectAll, inspectFormatFlag } from "../inspectAll.js";
 import { CliError, type CliContext } from "../context.js";
 import { ellipsis, humanSize, renderRows, timeAgo } from "../format/index.js";
-import type { CommandSpec, FlagSpec } from "../spec.js";
+import type { CommandSpec, FlagSpec, ParsedArgs } from "../spec.js";
 
 const filterFlag: FlagSpec = {
   name: "filter",
@@ -192,15 +192,7 @@ export const inspect: CommandSpec = {
   path: ["image", "inspect"],
   usage: "image inspect [OPTIONS] IMAGE [IMAGE...]",
   description: "Display detailed information on one or more images",
-  flags: [
-    {
-      name: "format",
-      short: "f",
-      kind: "string",
-      description: "Format output using a custom template",
-      valueName: "string",
-    },
-  ],
+  flags: [inspectFormatFlag],
   args: { min: 1, max: Infinity },
   async run(ctx, args) {
     return inspectAll(ctx, args.positionals, args.strings.get("format"), (name) =>
@@ -347,6 +339,24 @@ export async function confirm(ctx: CliContext, message: string): Promise<boolean
   return line.trim() === "y" || line.trim() === "Y";
 }
 
+/** The --filter and -f/--force flags of every prune command; `filterExample` is docker's hint. */
+export function pruneFlags(filterExample = "until=<timestamp>"): FlagSpec[] {
+  return [
+    {
+      name: "filter",
+      kind: "list",
+      description: `Provide filter values (e.g. "${filterExample}")`,
+      valueName: "filter",
+    },
+    { name: "force", short: "f", kind: "bool", description: "Do not prompt for confirmation" },
+  ];
+}
+
+/** A prune's go-ahead: -f/--force, or a yes to docker's warning. */
+export async function pruneConfirmed(ctx: CliContext, args: ParsedArgs, warning: string): Promise<boolean> {
+  return args.bools.get("force") === true || (await confirm(ctx, warning));
+}
+
 async function readLine(stdin: NodeJS.ReadableStream): Promise<string> {
   let buf = "";
   for await (const chunk of stdin as AsyncIterable<Buffer | string>) {
@@ -368,22 +378,14 @@ export const prune: CommandSpec = {
       kind: "bool",
       description: "Remove all unused images, not just dangling ones",
     },
-    {
-      name: "filter",
-      kind: "list",
-      description: 'Provide filter values (e.g. "until=<timestamp>")',
-      valueName: "filter",
-    },
-    { name: "force", short: "f", kind: "bool", description: "Do not prompt for confirmation" },
+    ...pruneFlags(),
   ],
   args: { min: 0, max: 0 },
   async run(ctx, args) {
     const filters = parseFilterFlags(args.lists.get("filter") ?? []);
     const all = args.bools.get("all") === true;
     filters.dangling = [all ? "false" : "true"];
-    if (args.bools.get("force") !== true && !(await confirm(ctx, all ? allImageWarning : danglingWarning))) {
-      return 0;
-    }
+    if (!(await pruneConfirmed(ctx, args, all ? allImageWarning : danglingWarning))) return 0;
     const report = await ctx.client.images.prune(filters);
     let out = "";
     if (report.ImagesDeleted && report.ImagesDeleted.length > 0) {

@@ -5,7 +5,7 @@ import { inspectAll, inspectFormatFlag } from "../inspectAll.js";
 import { CliError, ExitStatus } from "../context.js";
 import { renderRows } from "../format/index.js";
 import type { CommandSpec } from "../spec.js";
-import { confirm, parseFilterFlags } from "./images.js";
+import { parseFilterFlags, pruneConfirmed, pruneFlags } from "./images.js";
 import { create } from "./networkCreate.js";
 import { sliceValues } from "./networkCreate.js";
 
@@ -183,20 +183,12 @@ export const prune: CommandSpec = {
   path: ["network", "prune"],
   usage: "network prune [OPTIONS]",
   description: "Remove all unused networks",
-  flags: [
-    {
-      name: "filter",
-      kind: "list",
-      description: 'Provide filter values (e.g. "until=<timestamp>")',
-      valueName: "filter",
-    },
-    { name: "force", short: "f", kind: "bool", description: "Do not prompt for confirmation" },
-  ],
+  flags: pruneFlags(),
   args: { min: 0, max: 0 },
   async run(ctx, args) {
     const filters = parseFilterFlags(args.lists.get("filter") ?? []);
     // A declined prompt is a cancellation, which docker ends with status 0 and no message.
-    if (args.bools.get("force") !== true && !(await confirm(ctx, pruneWarning))) throw new ExitStatus(0);
+    if (!(await pruneConfirmed(ctx, args, pruneWarning))) throw new ExitStatus(0);
     const report = await ctx.client.networks.prune(filters);
     const deleted = report.NetworksDeleted ?? [];
     if (deleted.length > 0) ctx.stdout.write(`Deleted Networks:\n${deleted.map((n) => `${n}\n`).join("")}\n`);

@@ -3,6 +3,7 @@ import type { InfoResponse, VersionResponse } from "../../api/types/system.js";
 import type { EventRecord } from "../../client/system.js";
 import { berthGitCommit, berthVersion, goArch } from "../../engine/system/index.js";
 import { CliError, type CliContext } from "../context.js";
+import { inspectFormatFlag } from "../inspectAll.js";
 import { bytesSize, markStruct, parseTemplate, tabwrite, Template, TemplateError } from "../format/index.js";
 import type { CommandSpec } from "../spec.js";
 
@@ -43,10 +44,10 @@ Server:{{if ne .Platform.Name ""}} {{.Platform.Name}}{{end}}
  {{- end}}
  {{- end}}{{- end}}`;
 
-/** A --format that fails to parse: docker's texts and exit 64. */
-function parseOr64(text: string, prefix: string, name = "", funcs = {}): Template {
+/** A --format: "json" for `{{json .}}`, else a template; one that fails to parse: docker's texts and exit 64. */
+function parseOr64(format: string, prefix: string, name = "", funcs = {}): Template {
   try {
-    return parseTemplate(text, { name, funcs });
+    return parseTemplate(format === "json" ? "{{json .}}" : format, { name, funcs });
   } catch (e) {
     if (e instanceof TemplateError) throw new CliError(`${prefix}${e.message}`, 64);
     throw e;
@@ -61,6 +62,13 @@ function execute(tmpl: Template, data: unknown): { text: string; error?: CliErro
     if (!(e instanceof TemplateError)) throw e;
     return { text: e.partial, error: new CliError(e.message, 1) };
   }
+}
+
+/** Prints the template's output for `data` as a line; a failed run is printed as far as it got, then thrown. */
+function printTemplate(ctx: CliContext, tmpl: Template, data: unknown): void {
+  const { text, error } = execute(tmpl, data);
+  ctx.stdout.write(text + "\n");
+  if (error) throw error;
 }
 
 function compareVersions(a: string, b: string): number {
@@ -165,9 +173,7 @@ function getDetailsOrder(component: unknown): string[] {
 }
 
 function versionTemplate(format: string | undefined): Template {
-  let text = format ?? "";
-  if (text === "") text = defaultVersionTemplate;
-  else if (text === "json") text = "{{json .}}";
+  const text = format || defaultVersionTemplate;
   return parseOr64(text, "template parsing error: ", "version", { getDetailsOrder });
 }
 
@@ -186,15 +192,7 @@ export const version: CommandSpec = {
   path: ["version"],
   usage: "version [OPTIONS]",
   description: "Show the Berth version information",
-  flags: [
-    {
-      name: "format",
-      short: "f",
-      kind: "string",
-      description: "Format output using a custom template",
-      valueName: "string",
-    },
-  ],
+  flags: [inspectFormatFlag],
   args: { min: 0, max: 0 },
   async run(ctx, args) {
     const tmpl = versionTemplate(args.strings.get("format"));
@@ -289,15 +287,7 @@ export const info: CommandSpec = {
   aliases: [["system", "info"]],
   usage: "info [OPTIONS]",
   description: "Display system-wide information",
-  flags: [
-    {
-      name: "format",
-      short: "f",
-      kind: "string",
-      description: "Format output using a custom template",
-      valueName: "string",
-    },
-  ],
+  flags: [inspectFormatFlag],
   args: { min: 0, max: 0 },
   async run(ctx, args) {
     const format = args.strings.get("format") ?? "";
@@ -306,11 +296,8 @@ export const info: CommandSpec = {
       ctx.stdout.write(infoText(ctx, i));
       return 0;
     }
-    const tmpl = parseOr64(format === "json" ? "{{json .}}" : format, "template parsing error: ");
-    const i = await ctx.client.system.info();
-    const { text, error } = execute(tmpl, infoData(i));
-    ctx.stdout.write(text + "\n");
-    if (error) throw error;
+    const tmpl = parseOr64(format, "template parsing error: ");
+    printTemplate(ctx, tmpl, infoData(await ctx.client.system.info()));
     return 0;
   },
 };
@@ -338,7 +325,7 @@ export function eventData(e: EventRecord, typeName = "events.Message"): unknown 
 /** docker's makeTemplate: parse, then run once on an empty message to catch bad fields. */
 function eventsTemplate(format: string): Template | undefined {
   if (format === "") return undefined;
-  const tmpl = parseOr64(format === "json" ? "{{json .}}" : format, "Error parsing format: ");
+  const tmpl = parseOr64(format, "Error parsing format: ");
   const empty: EventRecord = {
     Type: "",
     Action: "",
@@ -410,13 +397,8 @@ export const events: CommandSpec = {
       until: args.strings.get("until"),
       filters,
     })) {
-      if (!tmpl) {
-        ctx.stdout.write(prettyEvent(e));
-        continue;
-      }
-      const { text, error } = execute(tmpl, eventData(e));
-      ctx.stdout.write(text + "\n");
-      if (error) throw error;
+      if (tmpl) printTemplate(ctx, tmpl, eventData(e));
+      else ctx.stdout.write(prettyEvent(e));
     }
     return 0;
   },

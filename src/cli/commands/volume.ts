@@ -5,7 +5,7 @@ import { inspectAll, inspectFormatFlag } from "../inspectAll.js";
 import { CliError } from "../context.js";
 import { humanSize } from "../format/index.js";
 import type { CommandSpec } from "../spec.js";
-import { confirm, parseFilterFlags } from "./images.js";
+import { parseFilterFlags, pruneConfirmed, pruneFlags } from "./images.js";
 import { renderVolumes } from "./volumeFormat.js";
 
 /** docker's MapOpts: "k=v", or "k" for an empty value. */
@@ -168,13 +168,7 @@ export const prune: CommandSpec = {
       kind: "bool",
       description: "Remove all unused volumes, not just anonymous ones",
     },
-    {
-      name: "filter",
-      kind: "list",
-      description: 'Provide filter values (e.g. "label=<label>")',
-      valueName: "filter",
-    },
-    { name: "force", short: "f", kind: "bool", description: "Do not prompt for confirmation" },
+    ...pruneFlags("label=<label>"),
   ],
   args: { min: 0, max: 0 },
   async run(ctx, args) {
@@ -185,8 +179,7 @@ export const prune: CommandSpec = {
         throw new CliError("conflicting options: cannot specify both --all and --filter all=1");
       filters.all = ["true"];
     }
-    if (args.bools.get("force") !== true && !(await confirm(ctx, all ? allWarning : anonymousWarning)))
-      return 0;
+    if (!(await pruneConfirmed(ctx, args, all ? allWarning : anonymousWarning))) return 0;
     const report = await ctx.client.volumes.prune(filters);
     let out = "";
     let reclaimed = 0;
