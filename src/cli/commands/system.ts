@@ -91,6 +91,19 @@ function reformatDate(t: string): string {
   return `${wd} ${mon} ${String(Number(day)).padStart(2, " ")} ${time} ${year}`;
 }
 
+/** What this client is, in the order docker's clientVersion and clientInfo both list it. */
+function clientFacts() {
+  return {
+    DefaultAPIVersion: clientApiVersion,
+    GitCommit: berthGitCommit,
+    GoVersion: process.version,
+    Os: "linux",
+    Arch: goArch(),
+    BuildTime: "",
+    Context: "default",
+  };
+}
+
 /** docker's versionInfo: Go field names for templates, Docker's JSON for {{json .}}. */
 export function versionData(server: VersionResponse | undefined): unknown {
   const apiVersion =
@@ -99,13 +112,7 @@ export function versionData(server: VersionResponse | undefined): unknown {
     Platform: null,
     Version: berthVersion,
     APIVersion: apiVersion,
-    DefaultAPIVersion: clientApiVersion,
-    GitCommit: berthGitCommit,
-    GoVersion: process.version,
-    Os: "linux",
-    Arch: goArch(),
-    BuildTime: "",
-    Context: "default",
+    ...clientFacts(),
   };
   const clientJson = Object.fromEntries(
     Object.entries({ ...client, APIVersion: undefined, ApiVersion: apiVersion, Platform: undefined }).filter(
@@ -264,13 +271,7 @@ function infoData(i: InfoResponse): unknown {
   const clientInfo = {
     Debug: false,
     Version: berthVersion,
-    DefaultAPIVersion: clientApiVersion,
-    GitCommit: berthGitCommit,
-    GoVersion: process.version,
-    Os: "linux",
-    Arch: goArch(),
-    BuildTime: "",
-    Context: "default",
+    ...clientFacts(),
     Plugins: [],
     Warnings: null,
   };
