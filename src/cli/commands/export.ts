@@ -1,30 +1,19 @@
 /** `berth export`: a container's filesystem as a tar archive. */
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
-import { CliError } from "../context.js";
 import type { CommandSpec } from "../spec.js";
+import { tarOutputFlag, tarOutputPath } from "./tarOutput.js";
 
 export const exportContainer: CommandSpec = {
   path: ["container", "export"],
   aliases: [["export"]],
   usage: "container export [OPTIONS] CONTAINER",
   description: "Export a container's filesystem as a tar archive",
-  flags: [
-    {
-      name: "output",
-      short: "o",
-      kind: "string",
-      description: "Write to a file, instead of STDOUT",
-      valueName: "string",
-    },
-  ],
+  flags: [tarOutputFlag],
   args: { min: 1, max: 1 },
   exactArgsMessage: true,
   async run(ctx, args) {
-    const output = args.strings.get("output") ?? "";
-    if (output === "" && ctx.stdout.isTTY === true) {
-      throw new CliError("cowardly refusing to save to a terminal. Use the -o flag or redirect");
-    }
+    const output = tarOutputPath(ctx, args);
     const tar = await ctx.client.containerExtras.export(args.positionals[0] ?? "");
     await pipeline(tar, output === "" ? ctx.stdout : createWriteStream(output));
     return 0;

@@ -8,10 +8,23 @@ import { parseNormalizedNamed } from "../../engine/images/reference.js";
 import { CliError } from "../context.js";
 import type { CommandSpec } from "../spec.js";
 import { displayJsonMessages } from "./imageProgress.js";
+import { tarOutputFlag, tarOutputPath } from "./tarOutput.js";
 
-function openInput(path: string): Readable {
-  const s = createReadStream(path);
-  return s;
+function noSuchFile(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES") return "permission denied";
+  return (err as Error).message;
+}
+
+/** Opens the archive file at `path`; a missing or unreadable one is an error in docker's words. */
+async function openArchive(path: string): Promise<Readable> {
+  const body = createReadStream(path);
+  await new Promise<void>((resolve, reject) => {
+    body.once("open", () => resolve());
+    body.once("error", (err) => reject(new CliError(`open ${path}: ${noSuchFile(err)}`)));
+  });
+  return body;
 }
 
 export const importImage: CommandSpec = {
@@ -55,13 +68,7 @@ export const importImage: CommandSpec = {
     let fromSrc = "-";
     if (source === "-") body = ctx.stdin;
     else if (/^https?:\/\//.test(source)) fromSrc = source;
-    else {
-      body = openInput(source);
-      await new Promise<void>((resolve, reject) => {
-        body!.once("open", () => resolve());
-        body!.once("error", (err) => reject(new CliError(`open ${source}: ${noSuchFile(err)}`)));
-      });
-    }
+    else body = await openArchive(source);
     const messages = ctx.client.images.import({
       fromSrc,
       body,
@@ -73,13 +80,6 @@ export const importImage: CommandSpec = {
     return 0;
   },
 };
-
-function noSuchFile(err: unknown): string {
-  const code = (err as { code?: string }).code;
-  if (code === "ENOENT") return "no such file or directory";
-  if (code === "EACCES") return "permission denied";
-  return (err as Error).message;
-}
 
 export const load: CommandSpec = {
   path: ["image", "load"],
@@ -100,13 +100,8 @@ export const load: CommandSpec = {
   async run(ctx, args) {
     const input = args.strings.get("input");
     let body: Readable;
-    if (input !== undefined && input !== "") {
-      body = openInput(input);
-      await new Promise<void>((resolve, reject) => {
-        body.once("open", () => resolve());
-        body.once("error", (err) => reject(new CliError(`open ${input}: ${noSuchFile(err)}`)));
-      });
-    } else {
+    if (input !== undefined && input !== "") body = await openArchive(input);
+    else {
       if (ctx.stdin.isTTY === true) {
         throw new CliError("requested load from stdin, but stdin is empty");
       }
@@ -123,21 +118,10 @@ export const save: CommandSpec = {
   aliases: [["save"]],
   usage: "image save [OPTIONS] IMAGE [IMAGE...]",
   description: "Save one or more images to a tar archive (streamed to STDOUT by default)",
-  flags: [
-    {
-      name: "output",
-      short: "o",
-      kind: "string",
-      description: "Write to a file, instead of STDOUT",
-      valueName: "string",
-    },
-  ],
+  flags: [tarOutputFlag],
   args: { min: 1, max: Infinity },
   async run(ctx, args) {
-    const output = args.strings.get("output") ?? "";
-    if (output === "" && ctx.stdout.isTTY === true) {
-      throw new CliError("cowardly refusing to save to a terminal. Use the -o flag or redirect");
-    }
+    const output = tarOutputPath(ctx, args);
     const tar = await ctx.client.images.save(args.positionals);
     if (output === "") {
       await pipeline(tar, ctx.stdout, { end: false });
