@@ -54,6 +54,8 @@ export async function dockerfileOnlyContext(text: Buffer, dir: string): Promise<
 export interface ContextListing {
   /** Every path with its type (the mirror's index). */
   entries(): Iterable<[string, "file" | "dir" | "symlink"]>;
+  /** Called before each removal: what the mirror has on disk is about to change. */
+  changing(): void;
   /** Called for each path removed (the mirror forgets it). */
   forget(rel: string): void;
 }
@@ -101,6 +103,7 @@ async function removeListed(root: string, listing: ContextListing, patterns: rea
   const all = [...listing.entries()].sort((a, b) => b[0].length - a[0].length);
   for (const [rel, type] of all) {
     if (!isIgnored(rel, patterns)) continue;
+    listing.changing();
     if (type === "dir") {
       const gone = await rmdir(`${root}/${rel}`).then(
         () => true,

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { encodeHeader, padding } from "../layers/tarHeader.js";
 import { ContextMirrors } from "./contextMirror.js";
 import { parseManifest, type ManifestEntry } from "./sessionManifest.js";
@@ -102,6 +102,35 @@ describe("context mirror", () => {
         ),
         /is under a non-directory/,
       );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("a sync that changes nothing keeps the index file; one that changes removes it before writing", async () => {
+    const root = mkdtempSync(join(tmpdir(), "berth-mirror-"));
+    try {
+      const mirrors = new ContextMirrors(root);
+      const members: Member[] = [
+        { name: "d/", type: "5", mtime: 1_700_000_000 },
+        { name: "d/a", type: "0", data: "a", mtime: 1_700_000_000 },
+      ];
+      const first = await mirrors.sync(stream(tar(members)));
+      const indexFile = join(dirname(first.dir), "index.json");
+      await first.release();
+      (await mirrors.lease()).abandon(); // a lease waits for the index to be written
+      const written = lstatSync(indexFile).mtimeMs;
+      const same = await mirrors.sync(stream(tar(members)));
+      assert.equal(existsSync(indexFile), true, "nothing changed: the index on disk still holds");
+      await same.release();
+      (await mirrors.lease()).abandon();
+      assert.equal(lstatSync(indexFile).mtimeMs, written, "and it is not written again");
+      const changed = await mirrors.sync(stream(tar([...members, { name: "d/b", type: "0", data: "b" }])));
+      assert.equal(existsSync(indexFile), false, "a crash now must not trust the old index");
+      await changed.release();
+      const again = await mirrors.sync(stream(tar([...members, { name: "d/b", type: "0", data: "b" }])));
+      assert.equal(again.known.entry("d/b")?.sha256, sha("b"));
+      await again.release();
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -10,8 +10,9 @@
  * never from sizes or mtimes, so an identical file hits and a changed byte misses whatever the
  * timestamps say; COPY's cache keys reuse these hashes instead of reading the files again.
  *
- * A mirror is leased by one build at a time. The index is removed while a sync runs and
- * written when it ends, so a crash mid-sync leaves a mirror that is rewritten in full.
+ * A mirror is leased by one build at a time. The index file is removed before the first change
+ * to the directory and written again when the build ends, so a crash mid-sync leaves a mirror
+ * that is rewritten in full; a sync that changes nothing (a cached rebuild) leaves it in place.
  */
 import { createHash, type Hash } from "node:crypto";
 import {
@@ -64,7 +65,9 @@ export interface LeasedMirror {
   dir: string;
   /** The index as a tree (entries and listings by path relative to `dir`): COPY hashes from it. */
   known: KnownTree;
-  /** Forgets a path (and what is under it) that the caller removed (.dockerignore). */
+  /** Before the caller removes something from `dir` (.dockerignore): the index on disk goes. */
+  changing: () => void;
+  /** Forgets a path (and what is under it) that the caller removed. */
   forget: (rel: string) => void;
   /** Every path of the context with its type (from the index: no walk of the disk). */
   entries: () => Iterable<[string, MirrorEntry["type"]]>;
@@ -175,9 +178,15 @@ export class ContextMirrors {
       },
       sync: async (tar, manifest) => {
         const dir = `${base}/context`;
-        await rm(indexFile, { force: true });
+        let indexOnDisk = was?.index !== undefined || index.size > 0;
+        /** Before any change to the directory: the index on disk would no longer describe it. */
+        const changing = () => {
+          if (!indexOnDisk) return;
+          rmSync(indexFile, { force: true });
+          indexOnDisk = false;
+        };
         await mkdir(dir, { recursive: true, mode: 0o700 });
-        const sink = new MirrorSink(dir, new Map(old), `${base}/incoming`, manifest);
+        const sink = new MirrorSink(dir, new Map(old), `${base}/incoming`, changing, manifest);
         try {
           const reader = new TarReader(sink);
           for await (const chunk of tar) reader.feed(chunk);
@@ -193,6 +202,7 @@ export class ContextMirrors {
           dir,
           received: sink.received,
           known: indexTree(dir, now),
+          changing,
           forget: (rel) => {
             if (now.get(rel)?.type !== "dir") now.delete(rel);
             else for (const k of [...now.keys()]) if (k === rel || k.startsWith(`${rel}/`)) now.delete(k);
@@ -207,6 +217,9 @@ export class ContextMirrors {
             };
             const m: FreeMirror = { key, ...(now.size <= MEMORY_INDEX_LIMIT ? { index: now } : {}) };
             if (!back(m)) return rm(base, { recursive: true, force: true });
+            // A cached rebuild: same directory, same index, same client.
+            if (indexOnDisk && key === (was?.key ?? "") && sameIndex(old, now)) return;
+            changing();
             // Written after the build answered; a crash before leaves no index (a full rewrite).
             m.saving = new Promise<void>((res) => setImmediate(res)).then(save).catch((err: unknown) => {
               log.warn(`build context mirror ${name}: cannot write its index: ${(err as Error).message}`);
@@ -248,6 +261,8 @@ class MirrorSink implements TarSink {
     private readonly dir: string,
     private readonly old: MirrorIndex,
     private readonly incoming: string,
+    /** Called before each change to the directory. */
+    private readonly changing: () => void,
     private readonly manifest?: Manifest,
   ) {}
 
@@ -315,6 +330,8 @@ class MirrorSink implements TarSink {
 
   /** A file whose bytes the mirror has: only its metadata may change. */
   private keepFile(rel: string, abs: string, was: MirrorEntry, m: ManifestEntry): void {
+    if (was.mode !== m.mode || was.uid !== m.uid || was.gid !== m.gid || was.mtime !== m.mtime)
+      this.changing();
     if (was.mode !== m.mode) chmodSync(abs, m.mode);
     if (was.uid !== m.uid || was.gid !== m.gid) lchownSync(abs, m.uid, m.gid);
     if (was.mtime !== m.mtime) utimesSync(abs, m.mtime, m.mtime);
@@ -325,13 +342,18 @@ class MirrorSink implements TarSink {
   finish(): void {
     if (this.manifest !== undefined) this.reconcile(this.manifest);
     const gone = [...this.old.keys()].filter((k) => !this.index.has(k)).sort((a, b) => b.length - a.length);
+    if (gone.length > 0) {
+      this.changing();
+      this.dirty = true;
+    }
     for (const k of gone) rmSync(`${this.dir}/${k}`, { recursive: true, force: true });
-    if (gone.length > 0) this.dirty = true;
     rmSync(this.incoming, { recursive: true, force: true });
     // Deepest first; when nothing was created or removed, only the times that changed.
     for (const [rel, m] of [...this.index].reverse())
-      if (m.type === "dir" && (this.dirty || this.old.get(rel)?.mtime !== m.mtime))
+      if (m.type === "dir" && (this.dirty || this.old.get(rel)?.mtime !== m.mtime)) {
+        this.changing();
         utimesSync(`${this.dir}/${rel}`, m.mtime, m.mtime);
+      }
   }
 
   /** Makes sure every parent is a real directory (never a symlink: no entry goes through one). */
@@ -360,6 +382,7 @@ class MirrorSink implements TarSink {
     const was = this.index.get(rel) ?? this.old.get(rel);
     if (was !== undefined && was.type === type) return was;
     if (was !== undefined) {
+      this.changing();
       this.dirty = true;
       rmSync(abs, { recursive: true, force: true });
       for (const k of [...this.old.keys()]) if (k === rel || k.startsWith(`${rel}/`)) this.old.delete(k);
@@ -369,6 +392,8 @@ class MirrorSink implements TarSink {
 
   private dirAt(rel: string, abs: string, meta: Omit<MirrorEntry, "type">): void {
     const was = this.replaceable(rel, abs, "dir");
+    if (was === undefined || was.mode !== meta.mode || was.uid !== meta.uid || was.gid !== meta.gid)
+      this.changing();
     if (was === undefined) {
       mkdirSync(abs, { mode: meta.mode });
       this.dirty = true;
@@ -382,6 +407,7 @@ class MirrorSink implements TarSink {
   private symlinkAt(rel: string, abs: string, target: string, meta: Omit<MirrorEntry, "type">): void {
     const was = this.replaceable(rel, abs, "symlink");
     const same = was !== undefined && was.linkname === target && was.uid === meta.uid && was.gid === meta.gid;
+    if (!same || was.mtime !== meta.mtime) this.changing();
     if (!same) {
       this.dirty = true;
       if (was !== undefined) rmSync(abs, { force: true });
@@ -397,6 +423,7 @@ class MirrorSink implements TarSink {
     const target = this.index.get(targetRel);
     if (target?.type !== "file") throw invalid(`invalid build context: hard link ${rel} to a missing file`);
     this.replaceable(rel, abs, "file");
+    this.changing();
     this.dirty = true;
     rmSync(abs, { force: true });
     linkSync(`${this.dir}/${targetRel}`, abs);
@@ -449,9 +476,13 @@ class MirrorSink implements TarSink {
             closeSync(spill.fd);
             rmSync(spill.path, { force: true });
           }
-          if (was.mtime !== meta.mtime) utimesSync(abs, meta.mtime, meta.mtime);
+          if (was.mtime !== meta.mtime) {
+            this.changing();
+            utimesSync(abs, meta.mtime, meta.mtime);
+          }
           return;
         }
+        this.changing();
         this.dirty = true;
         let fd: number;
         if (spill !== undefined) {
@@ -472,6 +503,27 @@ class MirrorSink implements TarSink {
       },
     };
   }
+}
+
+/** Whether two indexes hold the same entries (a sync that changed nothing). */
+function sameIndex(a: MirrorIndex, b: MirrorIndex): boolean {
+  if (a.size !== b.size) return false;
+  for (const [rel, x] of a) {
+    const y = b.get(rel);
+    if (
+      y === undefined ||
+      x.type !== y.type ||
+      x.mode !== y.mode ||
+      x.uid !== y.uid ||
+      x.gid !== y.gid ||
+      x.mtime !== y.mtime ||
+      x.sha256 !== y.sha256 ||
+      x.linkname !== y.linkname ||
+      x.sig !== y.sig
+    )
+      return false;
+  }
+  return true;
 }
 
 /** A live view of an index as a tree; listings are built on first use and dropped on change. */

@@ -83,6 +83,8 @@ function escapeRegex(ch: string): string {
  * matches it or one of its parent directories decides.
  */
 export function isIgnored(file: string, patterns: readonly IgnorePattern[]): boolean {
+  // Only exceptions (the Dockerfile's and .dockerignore's, always added): nothing is excluded.
+  if (patterns.every((p) => p.exclusion)) return false;
   const path = posix.normalize(file).replace(/^\/+/, "");
   const parents = posix.dirname(path) === "." ? [] : posix.dirname(path).split("/");
   let matched = false;

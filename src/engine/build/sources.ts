@@ -117,35 +117,60 @@ export interface KnownTree {
   children(rel: string): string[] | undefined;
 }
 
+/** One line of a tree's hash text: the same for an entry read from an index or from the disk. */
+const hashLine = (rel: string, mode: number, uid: number, gid: number, rest: string) =>
+  `${rel}\0${mode & 0o7777}\0${uid}\0${gid}\0${rest}\n`;
+
 /**
- * Hash of a tree (or one file): relative paths, types, permissions, owners, contents, link
- * targets. Paths `known` covers are hashed from the index (no disk access: a COPY of a large
- * context re-hashes nothing), others from the disk; both give the same text.
+ * The hash text of a tree `known` covers whole, from the index alone (synchronous: no disk
+ * access, no promise per entry); undefined when some entry under it is not indexed.
  */
-export async function treeDigest(abs: string, known?: KnownTree): Promise<string> {
+function knownDigest(abs: string, known: KnownTree): string | undefined {
+  const root =
+    abs === known.root ? "" : abs.startsWith(`${known.root}/`) ? abs.slice(known.root.length + 1) : undefined;
+  if (root === undefined) return undefined;
   const h = createHash("sha256");
-  const relOf = (path: string): string | undefined => {
-    if (known === undefined) return undefined;
-    if (path === known.root) return "";
-    return path.startsWith(`${known.root}/`) ? path.slice(known.root.length + 1) : undefined;
-  };
-  const line = (rel: string, mode: number, uid: number, gid: number, rest: string) =>
-    h.update(`${rel}\0${mode & 0o7777}\0${uid}\0${gid}\0${rest}\n`);
-  const visit = async (path: string, rel: string): Promise<void> => {
-    const k = relOf(path);
-    const e = k === undefined ? undefined : known?.entry(k);
-    const names = e?.type === "dir" && k !== undefined ? known?.children(k) : undefined;
-    if (e !== undefined && (e.type !== "dir" || names !== undefined)) {
-      if (e.type === "file" && e.sha256 !== undefined)
-        return void line(rel, e.mode, e.uid, e.gid, `F${e.sha256}`);
-      if (e.type === "symlink" && e.linkname !== undefined)
-        return void line(rel, e.mode, e.uid, e.gid, `L${e.linkname}`);
-      if (e.type === "dir" && names !== undefined) {
-        line(rel, e.mode, e.uid, e.gid, "D");
-        for (const n of [...names].sort()) await visit(`${path}/${n}`, rel === "" ? n : `${rel}/${n}`);
-        return;
+  let text = "";
+  const visit = (k: string, rel: string): boolean => {
+    const e = known.entry(k);
+    if (e === undefined) return false;
+    if (e.type === "file") {
+      if (e.sha256 === undefined) return false;
+      text += hashLine(rel, e.mode, e.uid, e.gid, `F${e.sha256}`);
+    } else if (e.type === "symlink") {
+      if (e.linkname === undefined) return false;
+      text += hashLine(rel, e.mode, e.uid, e.gid, `L${e.linkname}`);
+    } else {
+      const names = known.children(k);
+      if (names === undefined) return false;
+      text += hashLine(rel, e.mode, e.uid, e.gid, "D");
+      for (const n of [...names].sort()) {
+        if (!visit(k === "" ? n : `${k}/${n}`, rel === "" ? n : `${rel}/${n}`)) return false;
       }
     }
+    // Hashed in slices: one update per entry costs more than the hashing itself.
+    if (text.length > 65536) {
+      h.update(text);
+      text = "";
+    }
+    return true;
+  };
+  if (!visit(root, "")) return undefined;
+  return h.update(text).digest("hex");
+}
+
+/**
+ * Hash of a tree (or one file): relative paths, types, permissions, owners, contents, link
+ * targets. A tree `known` indexes whole is hashed from the index (no disk access: a COPY of a
+ * large context re-hashes nothing), others from the disk; both give the same text.
+ */
+export async function treeDigest(abs: string, known?: KnownTree): Promise<string> {
+  const fromIndex = known === undefined ? undefined : knownDigest(abs, known);
+  if (fromIndex !== undefined) return fromIndex;
+  const h = createHash("sha256");
+  const line = (rel: string, mode: number, uid: number, gid: number, rest: string) =>
+    h.update(hashLine(rel, mode, uid, gid, rest));
+  const visit = async (path: string, rel: string): Promise<void> => {
     // Synchronous metadata calls: thousands of small lstats cost far less than as many promises.
     const st = lstatSync(path);
     if (st.isSymbolicLink()) line(rel, st.mode, st.uid, st.gid, `L${readlinkSync(path)}`);
