@@ -6,14 +6,8 @@
 import { ApiError } from "../../client/index.js";
 import { CliError, type CliContext } from "../context.js";
 import type { CommandSpec, FlagSpec, ParsedArgs } from "../spec.js";
-import {
-  detachKeysSetting,
-  isTty,
-  logrusLine,
-  monitorTtySize,
-  proxySignals,
-  streamHijacked,
-} from "../streams.js";
+import { detachKeysSetting, monitorTtySize, proxySignals } from "../streams.js";
+import { attachContainer, detachKeysFlag, streamStdio } from "./containerStreams.js";
 
 /** An error as docker's CLI prints it: the daemon's with its prefix, ours as is. */
 export function errorText(err: unknown): string {
@@ -274,12 +268,7 @@ export const start: CommandSpec = {
       valueName: "string",
       hidden: true,
     },
-    {
-      name: "detach-keys",
-      kind: "string",
-      description: "Override the key sequence for detaching a container",
-      valueName: "string",
-    },
+    detachKeysFlag,
     { name: "interactive", short: "i", kind: "bool", description: "Attach container's STDIN" },
   ],
   args: { min: 1, max: Infinity },
@@ -311,21 +300,8 @@ async function startAttached(ctx: CliContext, args: ParsedArgs): Promise<number>
   try {
     const detachKeys = detachKeysSetting(args.strings.get("detach-keys"), ctx.configDir);
     const stdin = args.bools.get("interactive") === true && c.Config.OpenStdin === true;
-    const conn = await ctx.client.containers.attach(c.Id, {
-      stream: true,
-      stdin,
-      stdout: true,
-      stderr: true,
-      detachKeys,
-    });
-    const streaming = streamHijacked(conn, {
-      tty,
-      ...(stdin ? { stdin: ctx.stdin } : {}),
-      stdout: ctx.stdout,
-      stderr: ctx.stderr,
-      detachKeys,
-      warn: (t) => ctx.stderr.write(logrusLine("warning", t, isTty(ctx.stderr))),
-    });
+    const conn = await attachContainer(ctx, c.Id, stdin, detachKeys);
+    const streaming = streamStdio(ctx, conn, { tty, stdin, detachKeys });
     const waiter = await ctx.client.containers.waiter(
       c.Id,
       c.HostConfig.AutoRemove ? "removed" : "next-exit",

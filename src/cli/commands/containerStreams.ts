@@ -1,12 +1,13 @@
 /**
  * logs, attach, exec: the commands that carry a container's streams, with
- * docker's flags, checks, exit codes and texts.
+ * docker's flags, checks, exit codes and texts; `start -a` streams through
+ * the same helpers.
  */
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { Demuxer } from "../../api/stdcopy.js";
-import { ApiError } from "../../client/index.js";
+import { ApiError, type Upgraded } from "../../client/index.js";
 import { CliError, type CliContext } from "../context.js";
-import type { CommandSpec } from "../spec.js";
+import type { CommandSpec, FlagSpec } from "../spec.js";
 import {
   detachKeysSetting,
   isTty,
@@ -18,12 +19,42 @@ import {
 } from "../streams.js";
 import { parseKvFile, parseGoDuration, validateEnv } from "./containerOptsParse.js";
 
-const detachKeysFlag = {
+export const detachKeysFlag: FlagSpec = {
   name: "detach-keys",
-  kind: "string" as const,
+  kind: "string",
   description: "Override the key sequence for detaching a container",
   valueName: "string",
 };
+
+/** A running container's stdout and stderr, and its stdin when `stdin`, as one hijacked stream. */
+export function attachContainer(
+  ctx: CliContext,
+  ref: string,
+  stdin: boolean,
+  detachKeys: string,
+): Promise<Upgraded> {
+  return ctx.client.containers.attach(ref, { stream: true, stdin, stdout: true, stderr: true, detachKeys });
+}
+
+/**
+ * Streams a hijacked connection through the CLI's own stdio (stdin only when
+ * `stdin`; the error stream to `stderr`, the CLI's by default), with docker's
+ * warning lines on the CLI's stderr.
+ */
+export function streamStdio(
+  ctx: CliContext,
+  conn: Upgraded,
+  opts: { tty: boolean; stdin: boolean; detachKeys: string; stderr?: Writable },
+): Promise<"ended" | "detached"> {
+  return streamHijacked(conn, {
+    tty: opts.tty,
+    ...(opts.stdin ? { stdin: ctx.stdin } : {}),
+    stdout: ctx.stdout,
+    stderr: opts.stderr ?? ctx.stderr,
+    detachKeys: opts.detachKeys,
+    warn: (t) => ctx.stderr.write(logrusLine("warning", t, isTty(ctx.stderr))),
+  });
+}
 
 /**
  * docker's timetypes.GetTimestamp: a Go duration back from now, a unix
@@ -170,13 +201,7 @@ export const attach: CommandSpec = {
         : undefined;
     let stopResize: (() => void) | undefined;
     try {
-      const conn = await ctx.client.containers.attach(ref, {
-        stream: true,
-        stdin,
-        stdout: true,
-        stderr: true,
-        detachKeys,
-      });
+      const conn = await attachContainer(ctx, ref, stdin, detachKeys);
       try {
         await attachableContainer(ctx, ref);
       } catch (err) {
@@ -194,14 +219,7 @@ export const attach: CommandSpec = {
           () => undefined,
         );
       }
-      const how = await streamHijacked(conn, {
-        tty,
-        ...(stdin ? { stdin: ctx.stdin } : {}),
-        stdout: ctx.stdout,
-        stderr: ctx.stderr,
-        detachKeys,
-        warn: (t) => ctx.stderr.write(logrusLine("warning", t, isTty(ctx.stderr))),
-      });
+      const how = await streamStdio(ctx, conn, { tty, stdin, detachKeys });
       if (how === "detached") throw new CliError("read escape sequence");
     } finally {
       stopResize?.();
@@ -308,13 +326,11 @@ export const exec: CommandSpec = {
         : undefined;
     let how: "ended" | "detached";
     try {
-      how = await streamHijacked(conn, {
+      how = await streamStdio(ctx, conn, {
         tty,
-        ...(attachStdin ? { stdin: ctx.stdin } : {}),
-        stdout: ctx.stdout,
-        stderr: tty ? ctx.stdout : ctx.stderr,
+        stdin: attachStdin,
         detachKeys,
-        warn: (t) => ctx.stderr.write(logrusLine("warning", t, isTty(ctx.stderr))),
+        stderr: tty ? ctx.stdout : ctx.stderr,
       });
     } finally {
       stopResize?.();
