@@ -30,18 +30,8 @@ export {
   type NetworkEvents,
   type NetworkServiceDeps,
 } from "./service.js";
-export type {
-  BridgeConfig,
-  ConnectOptions,
-  ConnectResult,
-  Endpoint,
-  Network,
-  NetworkCreateSpec,
-  NetworkDriver,
-  NetworkId,
-  PortBinding,
-  PortRequest,
-} from "./types.js";
+// Every domain type of the folder is public.
+export type * from "./types.js";
 export {
   Ipam,
   ipamSchema,
