@@ -11,15 +11,8 @@
 import { chmodSync, lchownSync, linkSync, lutimesSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { invalid } from "../errors.js";
 import { cleanTarPath } from "../layers/confine.js";
-import {
-  createFileSink,
-  DirTimes,
-  entryError,
-  makeNode,
-  setEntryXattrs,
-  type Owner,
-} from "../layers/entryWriter.js";
-import type { ContentSink, TarEntry, TarSink } from "../layers/tarReader.js";
+import { createFileSink, EntryWriter, makeNode, setEntryXattrs, type Owner } from "../layers/entryWriter.js";
+import type { ContentSink, TarEntry } from "../layers/tarReader.js";
 import { containerPath, type FsView } from "./fsView.js";
 
 /** Errnos that mean the archive does not fit the destination: an invalid archive, not an internal error. */
@@ -31,37 +24,25 @@ export interface ExtractOptions {
   chown?: Owner;
 }
 
-export class ViewExtractor implements TarSink {
-  private readonly dirTimes = new DirTimes();
-
+export class ViewExtractor extends EntryWriter {
   constructor(
     private readonly view: FsView,
     /** The resolved destination directory. */
     private readonly dest: readonly string[],
     private readonly opts: ExtractOptions,
-  ) {}
+  ) {
+    super("extract", ARCHIVE_ERRNOS);
+  }
 
-  meta(): void {
+  override meta(): void {
     // Headers and padding carry nothing to keep.
-  }
-
-  finish(): void {
-    this.dirTimes.apply();
-  }
-
-  entry(e: TarEntry): ContentSink | undefined {
-    try {
-      return this.place(e);
-    } catch (err) {
-      throw entryError(e, err, "extract", ARCHIVE_ERRNOS);
-    }
   }
 
   private owner(e: TarEntry): Owner {
     return this.opts.chown ?? { uid: e.uid, gid: e.gid };
   }
 
-  private place(e: TarEntry): ContentSink | undefined {
+  protected override place(e: TarEntry): ContentSink | undefined {
     const rel = cleanTarPath(e.name); // throws on a name that climbs above the destination
     const base = rel.pop();
     if (base === undefined) return undefined; // "./": the destination itself stays as it is

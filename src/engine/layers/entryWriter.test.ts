@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { isEngineError } from "../errors.js";
 import { nativeSys } from "../host/native.js";
-import { createFileSink, DirTimes, entryError, setEntryXattrs } from "./entryWriter.js";
-import type { TarEntry } from "./tarReader.js";
+import { createFileSink, DirTimes, EntryWriter, setEntryXattrs } from "./entryWriter.js";
+import type { ContentSink, TarEntry } from "./tarReader.js";
 
 const base = mkdtempSync(join(tmpdir(), "berth-entry-writer-"));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -32,16 +32,45 @@ function entry(over: Partial<TarEntry> = {}): TarEntry {
 
 const errno = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
 
-test("entryError: a listed errno becomes invalid with the caller's verb, others pass through", () => {
+/** Throws what it is told to; records a directory time for "dir". */
+class Probe extends EntryWriter {
+  thrown: unknown;
+  override meta(): void {}
+  protected override place(e: TarEntry): ContentSink | undefined {
+    if (e.type === "5") this.dirTimes.add(e.name, 100, e.mtime);
+    else if (this.thrown !== undefined) throw this.thrown;
+    return undefined;
+  }
+}
+
+test("EntryWriter: a listed errno becomes invalid with the caller's verb, others pass through", () => {
+  const probe = new Probe("unpack", ["ENOTDIR"]);
   const err = errno("ENOTDIR");
-  const mapped = entryError(entry(), err, "unpack", ["ENOTDIR"]);
-  assert.ok(isEngineError(mapped, "invalid"));
-  assert.equal(mapped.message, 'cannot unpack "a/b": ENOTDIR: failed');
-  assert.equal(mapped.cause, err);
-  const eperm = errno("EPERM");
-  assert.equal(entryError(entry(), eperm, "extract", ["ENOTDIR"]), eperm);
-  const plain = new Error("boom");
-  assert.equal(entryError(entry(), plain, "extract", ["ENOTDIR"]), plain);
+  probe.thrown = err;
+  assert.throws(
+    () => probe.entry(entry()),
+    (got: unknown) =>
+      isEngineError(got, "invalid") &&
+      got.message === 'cannot unpack "a/b": ENOTDIR: failed' &&
+      got.cause === err,
+  );
+  for (const other of [errno("EPERM"), new Error("boom")]) {
+    probe.thrown = other;
+    assert.throws(
+      () => probe.entry(entry()),
+      (got: unknown) => got === other,
+    );
+  }
+});
+
+test("EntryWriter: directory times are set by finish, not before", () => {
+  const dir = join(base, "finish");
+  mkdirSync(dir);
+  const probe = new Probe("extract", []);
+  probe.entry(entry({ name: dir, type: "5", mtime: 400 }));
+  assert.notEqual(lstatSync(dir).mtimeMs, 400_000);
+  probe.finish();
+  assert.equal(lstatSync(dir).mtimeMs, 400_000);
 });
 
 test("DirTimes: applies the kept times, skips forgotten and vanished directories", () => {

@@ -1,9 +1,10 @@
 /**
  * The disk side both tar sinks share: LayerUnpacker (a layer directory) and
- * the containers' ViewExtractor (`docker cp` into a container). Each decides
- * where an entry goes; this writes it there in moby's order (chown, chmod,
- * xattrs, times), keeps directories' times for after the last entry, and
- * turns the errnos a misfitting archive causes into an `invalid` error.
+ * the containers' ViewExtractor (`docker cp` into a container) extend
+ * EntryWriter. Each decides where an entry goes; this writes it there in
+ * moby's order (chown, chmod, xattrs, times), keeps directories' times for
+ * after the last entry, and turns the errnos a misfitting archive causes
+ * into an `invalid` error.
  */
 import {
   closeSync,
@@ -17,7 +18,7 @@ import {
 } from "node:fs";
 import { errnoCode, invalid } from "../errors.js";
 import { nativeSys } from "../host/native.js";
-import type { ContentSink, TarEntry } from "./tarReader.js";
+import type { ContentSink, TarEntry, TarSink } from "./tarReader.js";
 
 export const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
@@ -35,12 +36,7 @@ export interface Owner {
  * file, a name taken), so it becomes `invalid` with "cannot <verb> NAME: …";
  * anything else stays as it is.
  */
-export function entryError(
-  e: TarEntry,
-  err: unknown,
-  verb: string,
-  archiveErrnos: readonly string[],
-): unknown {
+function entryError(e: TarEntry, err: unknown, verb: string, archiveErrnos: readonly string[]): unknown {
   const code = errnoCode(err);
   if (code && archiveErrnos.includes(code)) {
     return invalid(`cannot ${verb} ${JSON.stringify(e.name)}: ${(err as Error).message}`, err);
@@ -74,6 +70,38 @@ export class DirTimes {
         if (errnoCode(err) !== "ENOENT") throw err;
       }
     }
+  }
+}
+
+/**
+ * A TarSink that places each entry on disk (`place`), says "cannot <verb>
+ * NAME: …" (invalid) when an errno in `archiveErrnos` stops it, and sets the
+ * directory times it was given once the archive ends.
+ */
+export abstract class EntryWriter implements TarSink {
+  protected readonly dirTimes = new DirTimes();
+
+  constructor(
+    private readonly verb: string,
+    private readonly archiveErrnos: readonly string[],
+  ) {}
+
+  abstract meta(bytes: Buffer): void;
+
+  /** Creates the entry; a file returns the sink its content goes to. */
+  protected abstract place(e: TarEntry): ContentSink | undefined;
+
+  entry(e: TarEntry): ContentSink | undefined {
+    try {
+      return this.place(e);
+    } catch (err) {
+      throw entryError(e, err, this.verb, this.archiveErrnos);
+    }
+  }
+
+  /** Sets directory times, after the last entry. */
+  finish(): void {
+    this.dirTimes.apply();
   }
 }
 

@@ -23,8 +23,8 @@ import { invalid } from "../errors.js";
 import { nativeSys } from "../host/native.js";
 import { log } from "../log.js";
 import { cleanTarPath, lstatOrUndefined, RootResolver } from "./confine.js";
-import { createFileSink, DirTimes, entryError, makeNode, S_IFCHR, setEntryXattrs } from "./entryWriter.js";
-import type { ContentSink, TarEntry, TarSink } from "./tarReader.js";
+import { createFileSink, EntryWriter, makeNode, S_IFCHR, setEntryXattrs } from "./entryWriter.js";
+import type { ContentSink, TarEntry } from "./tarReader.js";
 import { TarSplitRecorder, type SplitRecord } from "./tarSplit.js";
 
 export const WHITEOUT_PREFIX = ".wh.";
@@ -40,17 +40,17 @@ interface Leaf {
   rec: SplitRecord | undefined;
 }
 
-export class LayerUnpacker implements TarSink {
+export class LayerUnpacker extends EntryWriter {
   readonly split = new TarSplitRecorder();
   private readonly resolver: RootResolver;
   private readonly leaves = new Map<string, Leaf>();
-  private readonly dirTimes = new DirTimes();
 
   constructor(root: string) {
+    super("unpack", ARCHIVE_ERRNOS);
     this.resolver = new RootResolver(root);
   }
 
-  meta(bytes: Buffer): void {
+  override meta(bytes: Buffer): void {
     this.split.raw(bytes);
   }
 
@@ -61,20 +61,7 @@ export class LayerUnpacker implements TarSink {
     return n;
   }
 
-  /** Sets directory times, after the last entry. */
-  finish(): void {
-    this.dirTimes.apply();
-  }
-
-  entry(e: TarEntry): ContentSink | undefined {
-    try {
-      return this.place(e);
-    } catch (err) {
-      throw entryError(e, err, "unpack", ARCHIVE_ERRNOS);
-    }
-  }
-
-  private place(e: TarEntry): ContentSink | undefined {
+  protected override place(e: TarEntry): ContentSink | undefined {
     const comps = cleanTarPath(e.name);
     const base = comps.pop();
     if (base === undefined) {
