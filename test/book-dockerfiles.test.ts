@@ -13,7 +13,14 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import {
+  busyboxTar,
+  startDaemon,
+  stopClean,
+  waitFor,
+  type RunResult,
+  type TestDaemon,
+} from "./harness/daemon.js";
 import { writeTree } from "./harness/files.js";
 
 let d: TestDaemon;
@@ -64,14 +71,6 @@ const builtId = (r: RunResult) => r.stdout.match(/Successfully built ([0-9a-f]{1
 /** The step IDs of a build log, in order (` ---> <id>` lines). */
 const stepIds = (r: RunResult) => [...r.stdout.matchAll(/^ ---> ([0-9a-f]{12})$/gm)].map((m) => m[1]);
 
-async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 let baseId = "";
 
 before(async () => {
@@ -87,8 +86,7 @@ before(async () => {
 });
 
 after(async () => {
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -286,7 +284,9 @@ test("E09/E10 CMD is replaced by run args; a shell ENTRYPOINT only by --entrypoi
   const c = await docker(["run", "-d", "--network", "none", "--name", "e10", "my-ping-entrypoint", "ls"]);
   assert.equal(c.code, 0, c.stderr);
   try {
-    await until("ping output", async () => (await docker(["logs", "e10"])).stdout.includes("PING localhost"));
+    await waitFor("ping output", async () =>
+      (await docker(["logs", "e10"])).stdout.includes("PING localhost"),
+    );
     const logs = await docker(["logs", "e10"]);
     assert.doesNotMatch(logs.stdout, /^bin$/m);
   } finally {
@@ -315,7 +315,7 @@ test("E11/E12 ENTRYPOINT exec form is PID 1 with COMMAND as written; the shell f
     const stop = await docker(["stop", "test"]);
     assert.equal(stop.code, 0, stop.stderr);
   }
-  await until(
+  await waitFor(
     "--rm removal",
     async () => (await docker(["ps", "-aq", "--filter", "name=^test$"])).stdout === "",
   );
@@ -823,7 +823,7 @@ test("E32/E33 USER: a 774 root binary is denied to myuser; chown fixes it; exec 
   try {
     assert.equal(await inspect("user-conteneur", "{{json .Config.User}}"), '"myuser"');
     assert.equal((await docker(["exec", "user-conteneur", "id", "-un"])).stdout, "myuser\n");
-    await until("top output", async () => /Mem:/.test((await docker(["logs", "user-conteneur"])).stdout));
+    await waitFor("top output", async () => /Mem:/.test((await docker(["logs", "user-conteneur"])).stdout));
   } finally {
     await docker(["rm", "-f", "user-conteneur"]);
   }
@@ -873,7 +873,7 @@ test("E37 --restart: none exits, on-failure:3 stops after 3 restarts", async () 
   ]);
   assert.equal(no.code, 0, no.stderr);
   try {
-    await until("exit", async () => (await inspect("sepuku", "{{.State.Status}}")) === "exited");
+    await waitFor("exit", async () => (await inspect("sepuku", "{{.State.Status}}")) === "exited");
     const ps = await docker([
       "ps",
       "-a",
@@ -902,7 +902,7 @@ test("E37 --restart: none exits, on-failure:3 stops after 3 restarts", async () 
   ]);
   assert.equal(f.code, 0, f.stderr);
   try {
-    await until(
+    await waitFor(
       "3 restarts",
       async () => (await inspect("sepuku", "{{.RestartCount}} {{.State.Status}}")) === "3 exited",
       30_000,
@@ -941,9 +941,9 @@ test("E38 HEALTHCHECK: stored in ns, the container turns healthy then unhealthy 
   try {
     const status = async () =>
       (await docker(["ps", "--filter", "name=^health$", "--format", "{{.Status}}"])).stdout;
-    await until("healthy", async () => /\(healthy\)/.test(await status()));
+    await waitFor("healthy", async () => /\(healthy\)/.test(await status()));
     await docker(["exec", "health", "touch", "/tmp/broken"]);
-    await until("unhealthy", async () => /\(unhealthy\)/.test(await status()));
+    await waitFor("unhealthy", async () => /\(unhealthy\)/.test(await status()));
   } finally {
     await docker(["rm", "-f", "health"]);
   }

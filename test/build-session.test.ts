@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import { startDaemon, stopClean, type RunResult, type TestDaemon } from "./harness/daemon.js";
 import { writeTree } from "./harness/files.js";
 
 let d: TestDaemon;
@@ -39,13 +39,10 @@ const syncCount = () => d.log().split("build session: context synced").length - 
 const cached = (r: RunResult) => r.stdout.split(" ---> Using cache").length - 1;
 
 before(async () => {
-  d = await startDaemon({ extraArgs: ["--log-level", "debug"] });
-  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(r.code, 0, r.stderr);
+  d = await startDaemon({ extraArgs: ["--log-level", "debug"], busybox: true });
 });
 after(async () => {
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
   rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import { busyboxTar, startDaemon, stopClean, type RunResult, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 const scratch = mkdtempSync(join(tmpdir(), "berth-build-stages-"));
@@ -47,8 +47,7 @@ before(async () => {
   }
 });
 after(async () => {
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
   rmSync(scratch, { recursive: true, force: true });
 });
 

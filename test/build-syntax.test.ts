@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import { startDaemon, stopClean, type RunResult, type TestDaemon } from "./harness/daemon.js";
 import { writeTree } from "./harness/files.js";
 
 let d: TestDaemon;
@@ -28,13 +28,10 @@ async function run(args: string[]): Promise<string> {
 }
 
 before(async () => {
-  d = await startDaemon();
-  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(r.code, 0, r.stderr);
+  d = await startDaemon({ busybox: true });
 });
 after(async () => {
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
   rmSync(scratch, { recursive: true, force: true });
 });
 

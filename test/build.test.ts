@@ -6,7 +6,14 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import {
+  importBusybox,
+  leaks,
+  startDaemon,
+  stopClean,
+  type RunResult,
+  type TestDaemon,
+} from "./harness/daemon.js";
 import { writeTree } from "./harness/files.js";
 
 let d: TestDaemon;
@@ -27,13 +34,10 @@ const build = (args: string[], input?: string | Buffer): Promise<RunResult> =>
 const steps = (r: RunResult) => r.stdout.replace(/^Sending build context[^\n]*\n/, "");
 
 before(async () => {
-  d = await startDaemon();
-  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(r.code, 0, r.stderr);
+  d = await startDaemon({ busybox: true });
 });
 after(async () => {
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -398,7 +402,7 @@ test("ARGs before FROM are steps, and empty continuation lines are warned about,
 test("berthd stopping mid-build cancels the build and leaves no step container behind", async () => {
   const d2 = await startDaemon();
   try {
-    assert.equal((await d2.docker(["import", "-", "busybox:latest"], { input: busyboxTar() })).code, 0);
+    await importBusybox(d2);
     const dir = ctx("stopped-daemon", { Dockerfile: "FROM busybox\nRUN echo started; sleep 60\n" });
     await buildUntilStarted(d2, dir);
   } finally {

@@ -11,15 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import { leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 let dir: string;
 before(async () => {
-  d = await startDaemon();
+  d = await startDaemon({ busybox: true });
   dir = mkdtempSync(join(tmpdir(), "berth-cli-ctr-"));
-  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(r.code, 0, r.stderr);
 });
 after(async () => {
   const all = await d.docker(["ps", "-aq"]);

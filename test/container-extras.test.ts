@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { busyboxTar, leaks, run, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { importBusybox, leaks, run, startDaemon, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 let tmp: string;
@@ -22,7 +22,7 @@ before(async () => {
   d = await startDaemon();
   tmp = mkdtempSync(join(tmpdir(), "berth-extras-"));
   writeFileSync(join(tmp, "payload"), "payload\n");
-  ok(await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() }), "import");
+  await importBusybox(d);
   const script =
     "mkdir /tmp/x; echo hi > /tmp/x/f; rm /bin/ls; ln -s /etc /tmp/etclink; ln -s ../../../.. /tmp/up; sleep 300";
   ok(

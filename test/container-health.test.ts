@@ -1,34 +1,21 @@
 /** Health checks through the real docker CLI against berthd, with a leak check at the end. */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { startDaemon, stopClean, waitFor, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 before(async () => {
-  d = await startDaemon();
-  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(r.code, 0, r.stderr);
+  d = await startDaemon({ busybox: true });
 });
 after(async () => {
   await d.docker(["rm", "-f", "hc", "slowprobe", "nohc"]);
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function inspect(name: string, format: string): Promise<string> {
   const r = await d.docker(["inspect", "--format", format, name]);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout.trim();
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 const health = (name: string) => inspect(name, "{{.State.Health.Status}}");
@@ -54,7 +41,7 @@ test("a health check goes starting → healthy → unhealthy with Docker's event
   const cfg = JSON.parse(await inspect("hc", "{{json .Config.Healthcheck}}")) as Record<string, unknown>;
   assert.deepEqual(cfg, { Test: ["CMD-SHELL", "test -f /tmp/ok && echo fine"], Interval: 1e9, Retries: 2 });
 
-  await until("healthy", async () => (await health("hc")) === "healthy");
+  await waitFor("healthy", async () => (await health("hc")) === "healthy");
   assert.match(await psStatus("hc"), /^Up .* \(healthy\)$/);
   const ok = JSON.parse(await inspect("hc", "{{json .State.Health}}")) as HealthJson;
   assert.equal(ok.FailingStreak, 0);
@@ -66,7 +53,7 @@ test("a health check goes starting → healthy → unhealthy with Docker's event
   assert.equal(none.stdout, "");
 
   assert.equal((await d.docker(["exec", "hc", "rm", "/tmp/ok"])).code, 0);
-  await until("unhealthy", async () => (await health("hc")) === "unhealthy");
+  await waitFor("unhealthy", async () => (await health("hc")) === "unhealthy");
   const bad = JSON.parse(await inspect("hc", "{{json .State.Health}}")) as HealthJson;
   assert.equal(bad.FailingStreak, 2);
   assert.ok(bad.Log.length <= 5);
@@ -93,7 +80,7 @@ test("a probe past its timeout is killed and fails with Docker's text", async ()
     "busybox", "sleep", "1000",
   ]); // prettier-ignore
   assert.equal(run.code, 0, run.stderr);
-  await until("unhealthy", async () => (await health("slowprobe")) === "unhealthy");
+  await waitFor("unhealthy", async () => (await health("slowprobe")) === "unhealthy");
   const h = JSON.parse(await inspect("slowprobe", "{{json .State.Health}}")) as HealthJson;
   assert.equal(h.Log[0]?.ExitCode, -1);
   assert.equal(h.Log[0]?.Output, "Health check exceeded timeout (1s): waiting\n");

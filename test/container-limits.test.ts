@@ -1,17 +1,14 @@
 /** Resource limits hold: memory (OOM kill seen in inspect), pids, cpus, through the docker CLI. */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { startDaemon, stopClean, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 before(async () => {
-  d = await startDaemon();
-  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(r.code, 0, r.stderr);
+  d = await startDaemon({ busybox: true });
 });
 after(async () => {
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
 });
 
 test("a memory limit OOM-kills the container and inspect says so", async () => {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { busyboxTar, freeTestSubnet, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { freeTestSubnet, startDaemon, stopClean, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 
@@ -15,16 +15,13 @@ async function ok(args: string[]): Promise<string> {
 }
 
 before(async () => {
-  d = await startDaemon();
-  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(r.code, 0, r.stderr);
+  d = await startDaemon({ busybox: true });
 });
 
 after(async () => {
   await d.docker(["rm", "-f", "in1", "in2"]);
   await d.docker(["network", "rm", "inside"]);
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
 });
 
 test("an internal network has no route out, and its containers still find each other", async () => {

@@ -9,7 +9,7 @@ import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
-import { busyboxTar, freeTestSubnet, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { freeTestSubnet, importBusybox, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
 
 function httpGet(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -53,7 +53,7 @@ test("running containers keep their addresses, ports and DNS across a daemon res
     return r.stdout;
   };
   try {
-    assert.equal((await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() })).code, 0);
+    await importBusybox(d);
     await ok(["network", "create", "h16rs"]);
     await ok([
       "run",

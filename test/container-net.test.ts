@@ -13,7 +13,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { get } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { busyboxTar, freeTestSubnet, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { freeTestSubnet, startDaemon, stopClean, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 const created: string[] = [];
@@ -56,9 +56,7 @@ const httpd = [
 ];
 
 before(async () => {
-  d = await startDaemon();
-  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(r.code, 0, r.stderr);
+  d = await startDaemon({ busybox: true });
 });
 
 /** Interfaces still enslaved to a bridge, and netns files left, once every container is gone. */
@@ -86,8 +84,7 @@ after(async () => {
   if (created.length > 0) await d.docker(["rm", "-f", ...created]);
   assert.deepEqual(await sandboxLeaks(), []);
   for (const n of networks) await d.docker(["network", "rm", n]);
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
 });
 
 test("default bridge: containers ping each other by IP, not by name", async () => {

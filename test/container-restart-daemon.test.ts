@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, test } from "node:test";
-import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { importBusybox, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "berth-h15-"));
 const dataRoot = join(scratch, "data");
@@ -63,8 +63,7 @@ async function inspect(d: TestDaemon, name: string, format: string): Promise<str
 
 test("SIGTERM, then an always container exits while berthd is down: the next berthd starts it again", async () => {
   const d1 = await daemon();
-  const imp = await d1.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(imp.code, 0, imp.stderr);
+  await importBusybox(d1);
   const run = await d1.docker([
     "run", "-d", "--name", "back", "--network", "none", "--restart", "always",
     "busybox", "sh", "-c", "echo run; sleep 2",

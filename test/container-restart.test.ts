@@ -1,18 +1,15 @@
 /** Restart policies through the real docker CLI against berthd, with a leak check at the end. */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { startDaemon, stopClean, waitFor, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 before(async () => {
-  d = await startDaemon();
-  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(r.code, 0, r.stderr);
+  d = await startDaemon({ busybox: true });
 });
 after(async () => {
   await d.docker(["rm", "-f", "of3", "alw", "slow"]);
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -21,14 +18,6 @@ async function inspect(name: string, format: string): Promise<string> {
   const r = await d.docker(["inspect", "--format", format, name]);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout.trim();
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 async function actions(name: string, since: string): Promise<string[]> {
@@ -62,7 +51,7 @@ test("on-failure:3 restarts a failing container three times, then leaves it exit
     "exit 1",
   ]);
   assert.equal(run.code, 0, run.stderr);
-  await until(
+  await waitFor(
     "RestartCount 3 and exited",
     async () => (await inspect("of3", "{{.RestartCount}} {{.State.Status}}")) === "3 exited",
   );
@@ -97,8 +86,8 @@ test("always restarts with Docker's growing back-off, shows Restarting, and dock
   ]);
   assert.equal(run.code, 0, run.stderr);
   // The back-off doubles from 100 ms (100+200+400+800): by the fifth wait it is long enough to watch.
-  await until("four restarts", async () => Number(await inspect("alw", "{{.RestartCount}}")) >= 4);
-  await until("ps to show Restarting", async () =>
+  await waitFor("four restarts", async () => Number(await inspect("alw", "{{.RestartCount}}")) >= 4);
+  await waitFor("ps to show Restarting", async () =>
     /^Restarting \(3\) /.test(
       (await d.docker(["ps", "--filter", "name=alw", "--format", "{{.Status}}"])).stdout,
     ),
@@ -122,10 +111,10 @@ test("always brings a container back after it exits; docker stop cancels; kill a
     "run", "-d", "--name", "slow", "--restart", "always", "busybox", "sh", "-c", "echo up; sleep 1",
   ]); // prettier-ignore
   assert.equal(run.code, 0, run.stderr);
-  await until("one restart", async () => (await inspect("slow", "{{.RestartCount}}")) === "1");
-  await until("running again", async () => (await inspect("slow", "{{.State.Running}}")) === "true");
+  await waitFor("one restart", async () => (await inspect("slow", "{{.RestartCount}}")) === "1");
+  await waitFor("running again", async () => (await inspect("slow", "{{.State.Running}}")) === "true");
   // The log keeps every run's output.
-  await until("both runs in the log", async () =>
+  await waitFor("both runs in the log", async () =>
     (await d.docker(["logs", "slow"])).stdout.startsWith("up\nup\n"),
   );
   const kill = await d.docker(["kill", "slow"]);

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { busyboxTar, startDaemon, stopClean, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 const created: string[] = [];
@@ -24,19 +24,18 @@ const volumes = async () =>
     .filter((v) => v !== "");
 
 before(async () => {
-  d = await startDaemon();
-  let r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(r.code, 0, r.stderr);
+  d = await startDaemon({ busybox: true });
   // An image whose VOLUME has content: the anonymous volume is filled from it.
-  r = await d.docker(["import", "--change", "VOLUME /etc", "-", "bbvol:latest"], { input: busyboxTar() });
+  const r = await d.docker(["import", "--change", "VOLUME /etc", "-", "bbvol:latest"], {
+    input: busyboxTar(),
+  });
   assert.equal(r.code, 0, r.stderr);
 });
 
 after(async () => {
   if (created.length > 0) await d.docker(["rm", "-f", "-v", ...created]);
   await d.docker(["volume", "prune", "-a", "-f"]);
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
 });
 
 test("a named volume's data survives rm and shows in a new container", async () => {

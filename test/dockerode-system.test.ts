@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { get } from "node:http";
 import { after, before, test } from "node:test";
 import type Dockerode from "dockerode";
-import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { importBusybox, startDaemon, stopClean, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 let docker: Dockerode;
@@ -16,15 +16,12 @@ let busyboxId: string;
 before(async () => {
   d = await startDaemon();
   docker = d.dockerode;
-  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
-  assert.equal(r.code, 0, r.stderr);
-  busyboxId = r.stdout.trim();
+  busyboxId = await importBusybox(d);
 });
 after(async () => {
   for (const c of await docker.listContainers({ all: true }))
     await docker.getContainer(c.Id).remove({ force: true, v: true });
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
 });
 
 interface ApiErr {

@@ -6,7 +6,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ImageInspectWire } from "../src/api/types/images.js";
-import { busyboxTar, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { busyboxTar, leaks, startDaemon, stopClean, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 let busybox: Buffer;
@@ -17,8 +17,7 @@ before(async () => {
   busybox = busyboxTar();
 });
 after(async () => {
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
   rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { freeTestSubnet, leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { freeTestSubnet, leaks, startDaemon, stopClean, type TestDaemon } from "./harness/daemon.js";
 
 const isRoot = process.getuid?.() === 0;
 let d: TestDaemon;
@@ -33,8 +33,7 @@ before(async () => {
 
 after(async () => {
   if (!isRoot) return;
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
   // The user networks' bridges went too: nothing holds their addresses, no rule names their subnets.
   const addrs = bridgeAddresses();
   const rules = iptablesSave();

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { hasZstd } from "../src/engine/distribution/index.js";
-import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import { busyboxTar, startDaemon, stopClean, type RunResult, type TestDaemon } from "./harness/daemon.js";
 
 const sha = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
@@ -205,8 +205,7 @@ before(async () => {
 });
 
 after(async () => {
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
   await new Promise((r) => fake.server.close(r));
 });
 

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { startRegistry, type RunningRegistry } from "../src/registry/index.js";
-import { busyboxTar, leaks, startDaemon, type RunResult, type TestDaemon } from "./harness/daemon.js";
+import { importBusybox, startDaemon, stopClean, type RunResult, type TestDaemon } from "./harness/daemon.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "berth-regclient-"));
 const berthConfig = join(scratch, "berth-config");
@@ -69,15 +69,13 @@ async function debianRegistry(htpasswd?: string): Promise<string> {
 
 before(async () => {
   d = await startDaemon();
-  const imp = ok(await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() }), "import");
-  busyboxId = imp.stdout.trim();
+  busyboxId = await importBusybox(d);
 });
 
 after(async () => {
   for (const c of children) c.kill("SIGTERM");
   for (const r of registries) await r.close();
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
   rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import bcrypt from "bcryptjs";
 import {
-  busyboxTar,
+  importBusybox,
   leaks,
   repoRoot,
   run,
@@ -99,10 +99,7 @@ before(async () => {
   if (skip) return;
   scratch = mkdtempSync(join(tmpdir(), "berth-regctr-"));
   d = await startDaemon();
-  busyboxId = ok(
-    await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() }),
-    "import",
-  ).stdout.trim();
+  busyboxId = await importBusybox(d);
   ok(
     await run(script, ["--dist", buildRoot, "--import"], { env: { BERTH_HOST: d.host }, timeoutMs: 180_000 }),
     "make-registry-image.sh --import",

@@ -1,15 +1,14 @@
 /** The system endpoints through the real docker CLI and dockerode. */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { startDaemon, stopClean, type TestDaemon } from "./harness/daemon.js";
 
 let d: TestDaemon;
 before(async () => {
   d = await startDaemon();
 });
 after(async () => {
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
 });
 
 test("docker version talks to berthd", async () => {

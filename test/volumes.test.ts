@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { leaks, startDaemon, type TestDaemon } from "./harness/daemon.js";
+import { startDaemon, stopClean, type TestDaemon } from "./harness/daemon.js";
 
 const isRoot = process.getuid?.() === 0;
 let d: TestDaemon;
@@ -27,8 +27,7 @@ before(async () => {
 
 after(async () => {
   if (!isRoot) return;
-  await d.stop();
-  assert.deepEqual(leaks(d), []);
+  await stopClean(d);
   rmSync(base, { recursive: true, force: true });
 });
 

@@ -3,6 +3,7 @@
  * socket, started from the same build as the tests, stopped and checked for
  * leaks afterwards. Also runs the real docker CLI and the berth CLI against it.
  */
+import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, existsSync } from "node:fs";
@@ -160,6 +161,8 @@ export interface StartOptions {
    * socket, bridge, subnet and chains, as a host restart of berthd would.
    */
   restartOf?: TestDaemon;
+  /** Import busybox:latest (the quick start's image) before returning. */
+  busybox?: boolean;
 }
 
 export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> {
@@ -219,7 +222,7 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
     await new Promise((r) => setTimeout(r, 20));
   }
   const env = { DOCKER_HOST: host, DOCKER_CONFIG: join(base, "docker-config"), BERTH_HOST: host };
-  return {
+  const d: TestDaemon = {
     dataRoot,
     execRoot,
     network: net.network,
@@ -256,6 +259,34 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
       }
     },
   };
+  if (opts.busybox === true) await importBusybox(d);
+  return d;
+}
+
+/** Imports busybox:latest with the docker CLI; returns its image ID. */
+export async function importBusybox(d: TestDaemon): Promise<string> {
+  const r = await d.docker(["import", "-", "busybox:latest"], { input: busyboxTar() });
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+/** Stops the daemon and fails if it left a mount, process, bridge or iptables rule behind. */
+export async function stopClean(d: TestDaemon): Promise<void> {
+  await d.stop();
+  assert.deepEqual(leaks(d), []);
+}
+
+/** Polls `check` every 100 ms until it holds; fails after `timeoutMs` naming `what`. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /**
