@@ -14,6 +14,8 @@ import { Build, cacheMountsDir } from "./builder.js";
 import { BuildCacheStore } from "./cache.js";
 import { dockerfileOnlyContext, prepareContext, terminated, unpackContext } from "./context.js";
 import { ContextMirrors, type LeasedMirror } from "./contextMirror.js";
+import { cloneGitContext } from "./gitContext.js";
+import { isGitUrl } from "./gitUrl.js";
 import type { BuildDeps } from "./deps.js";
 import type { BuildEmit } from "./events.js";
 import type { BuildOptions } from "./options.js";
@@ -96,7 +98,7 @@ export class BuildService {
     signal: AbortSignal,
   ): Promise<ImageId> {
     const scratch = `${this.deps.tmpDir}/${newHexId()}`;
-    const ctxDir = `${scratch}/context`;
+    let ctxDir = `${scratch}/context`;
     let lease: LeasedMirror | undefined;
     let session: ClaimedSession | undefined;
     try {
@@ -116,9 +118,11 @@ export class BuildService {
           receivedBytes: String(lease.received),
           ms: String(Date.now() - t0),
         });
+      } else if (opts.remote !== undefined && opts.remote !== "" && isGitUrl(opts.remote)) {
+        // The checkout is under scratch: removed with it whatever happens.
+        ctxDir = (await cloneGitContext(opts.remote, scratch, { signal })).dir;
+        context?.resume();
       } else if (opts.remote !== undefined && opts.remote !== "") {
-        if (/^(git@|git:\/\/)|\.git(#.*)?$/.test(opts.remote))
-          throw notImplemented("building from a git repository is not supported");
         const { stream } = await this.deps.openUrl(opts.remote);
         const body = await readAll(stream);
         const isTar =
