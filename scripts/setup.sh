@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(runc conmon iptables iproute2 busybox-static tini jq curl tmux skopeo docker-registry bzip2 xz-utils zstd)
+packages=(runc conmon iptables iproute2 busybox-static tini jq curl tmux skopeo docker-registry bzip2 xz-utils zstd git)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,10 +3,12 @@
  * CLI when stdout is not a terminal (or --progress=plain); on a terminal, a compact view that
  * folds the container bookkeeping lines into the step they belong to.
  */
+import { existsSync } from "node:fs";
 import { writeFile, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import type { BuildMessageWire } from "../../api/types/build.js";
 import type { BuildRequest } from "../../client/build.js";
+import { isGitUrl } from "../../engine/build/gitUrl.js";
 import { CliError, ExitStatus, type CliContext } from "../context.js";
 import { humanSize, ramInBytes } from "../format/units.js"; // not index.js: the template engine is not needed here
 import type { CommandSpec, FlagSpec, ParsedArgs } from "../spec.js";
@@ -108,7 +110,9 @@ async function sourceOf(
     );
     return { src: { kind: "body", body }, dockerfile: file };
   }
-  if (/^https?:\/\//.test(source) || /^git@|^git:\/\//.test(source))
+  // docker's order: a local path wins over a git URL prefix (github.com/…), then URLs; the
+  // daemon clones git URLs and downloads the others.
+  if (/^https?:\/\//.test(source) || (isGitUrl(source) && !existsSync(source)))
     return { src: { kind: "remote", remote: source }, dockerfile: file };
   const text = dfFromStdin
     ? (
