@@ -28,7 +28,7 @@ import type { BuildOptions } from "./options.js";
 import { authFor } from "./registryAuth.js";
 import { predefinedArgs, stageFromImage, type StageState } from "./stage.js";
 import { StageOutput } from "./stageOutput.js";
-import { buildKitOnlyFlag } from "./unsupportedFlags.js";
+import { refusedTransferFlag } from "./unsupportedFlags.js";
 
 type Body = Exclude<Instruction, { kind: "from" }>;
 
@@ -48,8 +48,8 @@ function parseLine(text: string, escapeChar: string): Body {
 function refuseBuildKitOnly(df: Dockerfile): void {
   for (const s of df.stages)
     for (const i of s.instructions) {
-      const flag = buildKitOnlyFlag(i);
-      if (flag !== undefined) throw invalid(buildMessages.unknownFlag(i.startLine, flag));
+      const refused = refusedTransferFlag(i);
+      if (refused !== undefined) throw refused;
     }
 }
 

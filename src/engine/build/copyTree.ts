@@ -16,6 +16,7 @@ import {
   chmod,
 } from "node:fs/promises";
 import { errnoCode } from "../errors.js";
+import type { PlanEntry } from "./copyPlan.js";
 import { mkdirInRoot, resolveInRoot } from "./rootPath.js";
 import type { Owner } from "./users.js";
 
@@ -36,11 +37,12 @@ async function isDirAt(path: string): Promise<boolean> {
 
 /**
  * Copies `src` to `dest` (a path inside `root`). `destIsDir`: the destination names a
- * directory (trailing slash, several sources, wildcards).
+ * directory (trailing slash, several sources, wildcards). A directory with a `plan`
+ * (`--exclude`, `--parents`) copies only the plan's entries.
  */
 export async function copyIntoRoot(
   root: string,
-  src: { abs: string; name: string; isDir: boolean },
+  src: { abs: string; name: string; isDir: boolean; plan?: readonly PlanEntry[] },
   dest: string,
   destIsDir: boolean,
   opts: CopyOptions,
@@ -53,7 +55,8 @@ export async function copyIntoRoot(
     // (BuildKit's fsutil since moby/buildkit#4945); a directory that was there keeps its mode,
     // as it keeps its owner, and new parent directories stay 0755.
     if (!existed && opts.mode !== undefined) await chmod(dir, opts.mode);
-    await copyChildren(src.abs, dir, opts);
+    if (src.plan !== undefined) await copyPlan(src.plan, dir, opts);
+    else await copyChildren(src.abs, dir, opts);
     return;
   }
   const resolved = await resolveInRoot(root, dest);
@@ -65,6 +68,19 @@ export async function copyIntoRoot(
   const parent = dest.replace(/\/[^/]*\/?$/, "") || "/";
   await mkdirInRoot(root, parent, mkOwner);
   await copyEntry(src.abs, await resolveInRoot(root, dest, false), opts);
+}
+
+/**
+ * Copies a plan's entries one by one (a directory without its content: its kept entries follow
+ * it), parents first, so every parent is a real directory (not a symlink) when its entries land.
+ * Directory times are set last, once nothing more is written into them.
+ */
+async function copyPlan(plan: readonly PlanEntry[], destDir: string, opts: CopyOptions): Promise<void> {
+  for (const e of plan) await copyEntry(e.abs, `${destDir}/${e.rel}`, opts, false, false);
+  for (let i = plan.length - 1; i >= 0; i--) {
+    const e = plan[i] as PlanEntry;
+    if (e.st.isDirectory()) await lutimes(`${destDir}/${e.rel}`, e.st.atime, e.st.mtime);
+  }
 }
 
 /** Entries copied at once in one directory: enough to keep libuv's thread pool busy. */
@@ -91,10 +107,16 @@ async function copyChildren(
 const isRoot = process.geteuid?.() === 0 && process.getegid?.() === 0;
 
 /**
- * Copies one entry (recursively); `dest` is a host path already confined by the caller.
- * `fresh`: `dest` does not exist (its parent was just made).
+ * Copies one entry (recursively unless `children` is false); `dest` is a host path already
+ * confined by the caller. `fresh`: `dest` does not exist (its parent was just made).
  */
-export async function copyEntry(src: string, dest: string, opts: CopyOptions, fresh = false): Promise<void> {
+export async function copyEntry(
+  src: string,
+  dest: string,
+  opts: CopyOptions,
+  fresh = false,
+  children = true,
+): Promise<void> {
   const st = await lstat(src);
   const existing = fresh ? undefined : await lstat(dest).catch(() => undefined);
   let made = false;
@@ -117,7 +139,7 @@ export async function copyEntry(src: string, dest: string, opts: CopyOptions, fr
   if (!(made && isRoot && owner.uid === 0 && owner.gid === 0)) await lchown(dest, owner.uid, owner.gid);
   if (st.isDirectory() || (st.isFile() && opts.mode !== undefined))
     await chmod(dest, opts.mode ?? st.mode & 0o7777);
-  if (st.isDirectory()) await copyChildren(src, dest, opts, made);
+  if (st.isDirectory() && children) await copyChildren(src, dest, opts, made);
   await lutimes(dest, st.atime, st.mtime).catch((err: unknown) => {
     if (errnoCode(err) !== "ENOENT") throw err;
   });

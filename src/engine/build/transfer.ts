@@ -2,10 +2,14 @@
  * COPY and ADD: sources from the context, another stage or an image (`--from`), a URL or a
  * local archive (ADD), copied into the step's container with `--chown`/`--chmod`, and the
  * history text `COPY file:<hash> in <dest> ` whose hash makes the cache follow content.
+ * BuildKit's flags work too: `--exclude` and `--parents` choose what is copied (copyUnits.ts),
+ * `--link` copies as into an empty image and lays the result over it (linkMerge.ts), ADD's
+ * `--unpack` says whether archives are extracted and `--checksum` pins a URL's content; each
+ * flag is written into the history text, so it is part of the step's cache key.
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { chmod, mkdir, rm, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { invalid } from "../errors.js";
@@ -14,12 +18,18 @@ import { buildMessages } from "../messages.js";
 import { applyLayerTar } from "../layers/apply.js";
 import { isTarArchiveFile } from "../layers/tarProbe.js";
 import type { AddInstruction, CopyInstruction } from "./dockerfile/index.js";
+import { checkChecksumFlag, verifyChecksum } from "./addChecksum.js";
+import { excludePatterns } from "./copyFilter.js";
 import { copyIntoRoot } from "./copyTree.js";
+import { copyUnits, unitsLabel, type CopyUnit } from "./copyUnits.js";
 import type { DispatchContext } from "./dispatch.js";
 import { transferComment, nopFileCmd } from "./history.js";
-import { buildKitOnlyFlag } from "./unsupportedFlags.js";
+import { mergeStaged } from "./linkMerge.js";
+import { mkdirInRoot } from "./rootPath.js";
+import { refusedTransferFlag } from "./unsupportedFlags.js";
 import type { StageState } from "./stage.js";
-import { expandSources, fileDigest, sourcesLabel, type KnownTree, type Source } from "./sources.js";
+import { fileDigest, type KnownTree, type Source } from "./sources.js";
+import { withFlagWords } from "./transferFlags.js";
 import { resolveChown, type Owner } from "./users.js";
 
 export interface TransferContext {
@@ -63,29 +73,40 @@ export async function transferStep(
   instr: CopyInstruction | AddInstruction,
 ) {
   const cmd = instr.kind === "copy" ? "COPY" : "ADD";
-  const flag = buildKitOnlyFlag(instr); // an ONBUILD trigger is parsed only now
-  if (flag !== undefined) throw invalid(buildMessages.unknownFlag(instr.startLine, flag));
+  const refused = refusedTransferFlag(instr); // an ONBUILD trigger is parsed only now
+  if (refused !== undefined) throw refused;
   const mode = parseChmod(instr.chmod);
   const from = instr.kind === "copy" ? instr.from : undefined;
   const srcRoot = from !== undefined ? await d.fromRoot(from) : d.contextDir;
-  const locals = instr.sources.filter((s) => !(instr.kind === "add" && isUrl(s)));
-  const urls = instr.kind === "add" ? instr.sources.filter(isUrl) : [];
+  const isAdd = instr.kind === "add";
+  const locals = instr.sources.filter((s) => !(isAdd && isUrl(s)));
+  const urls = isAdd ? instr.sources.filter(isUrl) : [];
   if (instr.kind === "copy" && instr.sources.some(isUrl)) throw invalid("source can't be a URL for COPY");
-  const sources = locals.length > 0 ? await expandSources(srcRoot, locals, cmd) : [];
-  sources.push(...(await heredocFiles(d, instr)));
+  const pin =
+    isAdd && instr.checksum !== undefined ? checkChecksumFlag(instr.checksum, instr.sources) : undefined;
+  const parents = instr.kind === "copy" && instr.parents;
+  const flags = { parents, exclude: excludePatterns(instr.exclude) };
+  const units = locals.length > 0 ? await copyUnits(srcRoot, locals, cmd, flags) : [];
+  const heredocs = await heredocFiles(d, instr);
   const downloads = [];
-  for (const u of urls) downloads.push(await download(d, u));
-  const all = [...sources, ...downloads];
+  for (const u of urls) {
+    const file = await download(d, u);
+    if (pin !== undefined) verifyChecksum(u, file.digest, pin);
+    downloads.push(file);
+  }
+  const sources: CopyUnit[] = [...units, ...heredocs];
+  const all: Source[] = [...sources, ...downloads];
   const wildcard = locals.some((s) => /[*?[]/.test(s));
   const several = all.length > 1 || instr.sources.length + instr.sourceContents.length > 1;
   const dest = instr.dest;
-  if (several && !dest.endsWith("/")) throw invalid(buildMessages.multiSourceDest(cmd));
+  // --parents copies directories' content: BuildKit takes a destination without a slash too.
+  if (several && !parents && !dest.endsWith("/")) throw invalid(buildMessages.multiSourceDest(cmd));
   const workdir = st.config.WorkingDir || "/";
   const destPath = dest.startsWith("/")
     ? dest
     : posix.join(workdir, dest) + (dest.endsWith("/") || dest === "." ? "/" : "");
   const destIsDir = destPath.endsWith("/") || several || wildcard;
-  const label = await sourcesLabel(
+  const label = await unitsLabel(
     sources,
     downloads.map((x) => x.digest),
     from === undefined ? d.contextKnown : undefined,
@@ -95,12 +116,10 @@ export async function transferStep(
     ...(instr.chown ? { chown: instr.chown } : {}),
     ...(instr.chmod ? { chmod: instr.chmod } : {}),
     ...(from !== undefined ? { from } : {}),
-    sourceHash: label,
+    sourceHash: withFlagWords(instr, label),
     dest,
   });
-  const archives = new Set<string>();
-  if (instr.kind === "add")
-    for (const s of sources) if (!s.isDir && (await isTarArchiveFile(s.abs))) archives.add(s.abs);
+  const archives = await archivesOf(instr, units, downloads);
   const config = structuredClone(st.config);
   await d.exec.step(
     st,
@@ -111,14 +130,40 @@ export async function transferStep(
       work: async (root) => {
         const owner: Owner | undefined = instr.chown ? await resolveChown(root, instr.chown) : undefined;
         const opts = { owner: owner ?? { uid: 0, gid: 0 }, mode };
-        for (const s of all) {
-          if (archives.has(s.abs)) await unpackInto(d, root, s.abs, destPath, owner);
-          else await copyIntoRoot(root, s, destPath, destIsDir, opts);
+        // BuildKit merges a --link copy only without --chmod; with it the copy is a plain one.
+        const staged = instr.link && mode === undefined ? await mkdtemp(`${d.scratchDir}/link-`) : undefined;
+        const target = staged ?? root;
+        try {
+          // --parents whose wildcards matched nothing still makes the destination.
+          if (all.length === 0) await mkdirInRoot(target, destPath, opts.owner);
+          for (const s of all) {
+            if (archives.has(s.abs)) await unpackInto(d, target, s.abs, destPath, owner);
+            else await copyIntoRoot(target, s, destPath, destIsDir, opts);
+          }
+          if (staged !== undefined) await mergeStaged(staged, root);
+        } finally {
+          if (staged !== undefined) await rm(staged, { recursive: true, force: true });
         }
       },
     },
     d.emit,
   );
+}
+
+/**
+ * The archives ADD extracts: local ones unless `--unpack=false`, downloaded ones only with
+ * `--unpack=true` (BuildKit's defaults); heredocs never.
+ */
+async function archivesOf(
+  instr: CopyInstruction | AddInstruction,
+  units: readonly Source[],
+  downloads: readonly Source[],
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (instr.kind !== "add") return out;
+  const candidates = [...(instr.unpack !== false ? units : []), ...(instr.unpack === true ? downloads : [])];
+  for (const s of candidates) if (!s.isDir && (await isTarArchiveFile(s.abs))) out.add(s.abs);
+  return out;
 }
 
 /**

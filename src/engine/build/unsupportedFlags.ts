@@ -1,17 +1,15 @@
+import { notImplemented, type EngineError } from "../errors.js";
 import type { Instruction } from "./dockerfile/index.js";
 
 /**
- * COPY/ADD flags of BuildKit's newer syntax (`--link`, `--exclude`, `--parents`, `--checksum`,
- * `--unpack`, `--keep-git-dir`) that this builder does not implement: dockerd's classic
- * builder refuses them as unknown flags when it parses the Dockerfile, before any step runs,
- * and so does this one rather than ignore them.
+ * The one COPY/ADD flag of BuildKit's syntax this builder refuses: `ADD --keep-git-dir` only
+ * means something for a git repository source, and ADD does not take those here. It is refused
+ * when the Dockerfile is read, before any step runs (a clear 501, not dockerd 20.10's "unknown
+ * flag": the flag is known, what it needs is missing).
  */
-export function buildKitOnlyFlag(i: Instruction): string | undefined {
-  if (i.kind !== "copy" && i.kind !== "add") return undefined;
-  if (i.link) return "link";
-  if (i.exclude.length > 0) return "exclude";
-  if (i.kind === "copy") return i.parents ? "parents" : undefined;
-  if (i.checksum !== undefined) return "checksum";
-  if (i.unpack !== undefined) return "unpack";
-  return i.keepGitDir !== undefined ? "keep-git-dir" : undefined;
+export function refusedTransferFlag(i: Instruction): EngineError | undefined {
+  if (i.kind !== "add" || i.keepGitDir === undefined) return undefined;
+  return notImplemented(
+    `dockerfile line ${i.startLine}: ADD --keep-git-dir is not supported: this builder does not ADD git repositories`,
+  );
 }
