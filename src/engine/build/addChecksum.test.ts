@@ -6,6 +6,10 @@ const hex = "a".repeat(64);
 
 test("--checksum: one HTTP(S) source and a digest go-digest parses, with BuildKit's texts", () => {
   assert.equal(checkChecksumFlag(`sha256:${hex}`, ["http://127.0.0.1/x"]), `sha256:${hex}`);
+  // A git source takes a commit prefix, checked once the ref is resolved.
+  assert.equal(checkChecksumFlag("abc123", ["http://127.0.0.1/r.git#v1"]), "abc123");
+  assert.equal(checkChecksumFlag("zz", ["git@127.0.0.1:r.git"]), "zz");
+  assert.throws(() => checkChecksumFlag("abc123", ["http://127.0.0.1/x"]), /invalid checksum digest format/);
   assert.throws(
     () => checkChecksumFlag(`sha256:${hex}`, ["a", "b"]),
     /^EngineError: checksum can't be specified for multiple sources$/,

@@ -1,9 +1,11 @@
 /**
- * `ADD --checksum=<digest>`: BuildKit's checks of the flag (one source, an HTTP(S) one, a digest
- * go-digest can parse) and of the download (its sha256 against the pin), with BuildKit's texts.
- * Git sources (a commit prefix) are not accepted: this builder does not ADD git repositories.
+ * `ADD --checksum=<digest>`: BuildKit's checks of the flag (one source, an HTTP(S) or a git one;
+ * for HTTP(S) a digest go-digest can parse) and of the download (its sha256 against the pin),
+ * with BuildKit's texts. A git source's checksum (a commit prefix) is checked against the
+ * resolved commit (addGitRef.ts checkGitChecksum).
  */
 import { invalid } from "../errors.js";
+import { isAddGitSource } from "./addGitRef.js";
 
 export const checksumMessages = {
   multipleSources: "checksum can't be specified for multiple sources",
@@ -36,11 +38,14 @@ export function parseDigest(s: string): string {
 
 /**
  * Checks `--checksum` against the instruction's sources (paths and URLs, heredocs not counted)
- * before anything is fetched; returns the parsed digest.
+ * before anything is fetched; returns the parsed digest for an HTTP(S) source, the checksum as
+ * given for a git one.
  */
 export function checkChecksumFlag(checksum: string, sources: readonly string[]): string {
   if (sources.length !== 1) throw invalid(checksumMessages.multipleSources);
-  if (!/^https?:\/\//.test(sources[0] as string)) throw invalid(checksumMessages.notHttp);
+  const src = sources[0] as string;
+  if (isAddGitSource(src)) return checksum;
+  if (!/^https?:\/\//.test(src)) throw invalid(checksumMessages.notHttp);
   return parseDigest(checksum);
 }
 

@@ -28,7 +28,6 @@ import type { BuildOptions } from "./options.js";
 import { authFor } from "./registryAuth.js";
 import { predefinedArgs, stageFromImage, type StageState } from "./stage.js";
 import { StageOutput } from "./stageOutput.js";
-import { refusedTransferFlag } from "./unsupportedFlags.js";
 
 type Body = Exclude<Instruction, { kind: "from" }>;
 
@@ -43,14 +42,6 @@ function parseLine(text: string, escapeChar: string): Body {
   const instr = df.stages[0]?.instructions[0];
   if (instr === undefined) throw invalid(`invalid instruction: ${text}`);
   return instr;
-}
-
-function refuseBuildKitOnly(df: Dockerfile): void {
-  for (const s of df.stages)
-    for (const i of s.instructions) {
-      const refused = refusedTransferFlag(i);
-      if (refused !== undefined) throw refused;
-    }
 }
 
 export const cacheMountsDir = (deps: BuildDeps) => deps.cacheMountsDir ?? `${deps.tmpDir}/cache-mounts`;
@@ -75,7 +66,6 @@ export class Build {
       fileName: posix.basename(this.ctx.dockerfileName),
     });
     this.df = df;
-    refuseBuildKitOnly(df);
     // Which stages are built: with --target only what it needs; without, the final stage, what
     // it needs and every unnamed stage (the rule and its reasons are in stageDependencies).
     const graph = stageDependencies(df, {

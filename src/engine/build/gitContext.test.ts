@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isEngineError } from "../errors.js";
-import { cloneGitContext, gitSubdir } from "./gitContext.js";
+import { cloneGitContext, cloneGitRemote, gitSubdir } from "./gitContext.js";
 
 test("gitSubdir: the subdirectory stays inside the checkout, with Docker's texts", async () => {
   const root = mkdtempSync(join(tmpdir(), "gitctx-unit-"));
@@ -54,6 +54,10 @@ test("cloneGitContext: refused before anything runs, nothing left behind", async
     });
     await assert.rejects(cloneGitContext("http://127.0.0.1:1/r.git#-x", parent), {
       message: "invalid refspec: -x",
+    });
+    // A remote split by the caller (ADD's git sources): an scp-like host without a user too.
+    await assert.rejects(cloneGitRemote({ remote: "0.0.0.0:r.git", ref: "v1", subdir: "" }, parent), {
+      message: /^cloning from 0\.0\.0\.0 /,
     });
     assert.deepEqual(readdirSync(parent), []);
   } finally {

@@ -139,6 +139,18 @@ export async function cloneGitContext(
   } catch (err) {
     throw err instanceof GitUrlError ? failed(err.message) : err;
   }
+  return cloneGitRemote(repo, parent, opts);
+}
+
+/**
+ * The clone of an already split remote (ADD's git sources parse their URLs the BuildKit way):
+ * the same steps, checks and texts as cloneGitContext.
+ */
+export async function cloneGitRemote(
+  repo: GitRemote,
+  parent: string,
+  opts: GitCloneOptions = {},
+): Promise<GitContext> {
   refuseNonLoopback(repo.remote);
   const root = await mkdtemp(`${parent}/docker-build-git`);
   try {

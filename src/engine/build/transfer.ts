@@ -5,7 +5,9 @@
  * BuildKit's flags work too: `--exclude` and `--parents` choose what is copied (copyUnits.ts),
  * `--link` copies as into an empty image and lays the result over it (linkMerge.ts), ADD's
  * `--unpack` says whether archives are extracted and `--checksum` pins a URL's content; each
- * flag is written into the history text, so it is part of the step's cache key.
+ * flag is written into the history text, so it is part of the step's cache key. ADD of a git
+ * repository (BuildKit's git sources, addGitRef.ts) copies its checkout like a directory; its
+ * label is the resolved commit, so a moved branch is a new key.
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
@@ -19,14 +21,24 @@ import { applyLayerTar } from "../layers/apply.js";
 import { isTarArchiveFile } from "../layers/tarProbe.js";
 import type { AddInstruction, CopyInstruction } from "./dockerfile/index.js";
 import { checkChecksumFlag, verifyChecksum } from "./addChecksum.js";
+import {
+  addGitMessages,
+  checkGitChecksum,
+  gitSourceKey,
+  isGitUrlSource,
+  parseAddGitRef,
+  type AddGitRef,
+  type ResolvedGitRef,
+} from "./addGitRef.js";
+import { checkoutAddGit, resolveAddGit } from "./addGitSource.js";
 import { excludePatterns } from "./copyFilter.js";
+import { planEntries } from "./copyPlan.js";
 import { copyIntoRoot } from "./copyTree.js";
 import { copyUnits, unitsLabel, type CopyUnit } from "./copyUnits.js";
 import type { DispatchContext } from "./dispatch.js";
 import { transferComment, nopFileCmd } from "./history.js";
 import { mergeStaged } from "./linkMerge.js";
 import { mkdirInRoot } from "./rootPath.js";
-import { refusedTransferFlag } from "./unsupportedFlags.js";
 import type { StageState } from "./stage.js";
 import { fileDigest, type KnownTree, type Source } from "./sources.js";
 import { withFlagWords } from "./transferFlags.js";
@@ -73,17 +85,25 @@ export async function transferStep(
   instr: CopyInstruction | AddInstruction,
 ) {
   const cmd = instr.kind === "copy" ? "COPY" : "ADD";
-  const refused = refusedTransferFlag(instr); // an ONBUILD trigger is parsed only now
-  if (refused !== undefined) throw refused;
   const mode = parseChmod(instr.chmod);
   const from = instr.kind === "copy" ? instr.from : undefined;
   const srcRoot = from !== undefined ? await d.fromRoot(from) : d.contextDir;
   const isAdd = instr.kind === "add";
-  const locals = instr.sources.filter((s) => !(isAdd && isUrl(s)));
-  const urls = isAdd ? instr.sources.filter(isUrl) : [];
-  if (instr.kind === "copy" && instr.sources.some(isUrl)) throw invalid("source can't be a URL for COPY");
+  if (!isAdd && instr.sources.some(isGitUrlSource)) throw invalid(addGitMessages.copyGitRef);
+  if (!isAdd && instr.sources.some(isUrl)) throw invalid("source can't be a URL for COPY");
+  const { locals, urls, gits } = classifySources(instr);
   const pin =
     isAdd && instr.checksum !== undefined ? checkChecksumFlag(instr.checksum, instr.sources) : undefined;
+  const keepGitDir = isAdd && instr.keepGitDir === true;
+  const gitOpts = { scratchDir: d.scratchDir, ...(d.exec.signal ? { signal: d.exec.signal } : {}) };
+  const repos: { src: AddGitRef; resolved: ResolvedGitRef }[] = [];
+  for (const src of gits) {
+    // Resolved before the step, as BuildKit does: the commit is the cache key, the pin is
+    // checked even when the step is cached.
+    const resolved = await resolveAddGit(src, gitOpts);
+    if (pin !== undefined) checkGitChecksum(pin, resolved);
+    repos.push({ src, resolved });
+  }
   const parents = instr.kind === "copy" && instr.parents;
   const flags = { parents, exclude: excludePatterns(instr.exclude) };
   const units = locals.length > 0 ? await copyUnits(srcRoot, locals, cmd, flags) : [];
@@ -97,7 +117,7 @@ export async function transferStep(
   const sources: CopyUnit[] = [...units, ...heredocs];
   const all: Source[] = [...sources, ...downloads];
   const wildcard = locals.some((s) => /[*?[]/.test(s));
-  const several = all.length > 1 || instr.sources.length + instr.sourceContents.length > 1;
+  const several = all.length + repos.length > 1 || instr.sources.length + instr.sourceContents.length > 1;
   const dest = instr.dest;
   // --parents copies directories' content: BuildKit takes a destination without a slash too.
   if (several && !parents && !dest.endsWith("/")) throw invalid(buildMessages.multiSourceDest(cmd));
@@ -106,11 +126,15 @@ export async function transferStep(
     ? dest
     : posix.join(workdir, dest) + (dest.endsWith("/") || dest === "." ? "/" : "");
   const destIsDir = destPath.endsWith("/") || several || wildcard;
-  const label = await unitsLabel(
-    sources,
-    downloads.map((x) => x.digest),
-    from === undefined ? d.contextKnown : undefined,
-  );
+  const gitKeys = repos.map(({ src, resolved }) => `git:${gitSourceKey(resolved, keepGitDir, src.subdir)}`);
+  const label =
+    all.length === 0 && gitKeys.length === 1
+      ? (gitKeys[0] as string)
+      : await unitsLabel(
+          sources,
+          [...downloads.map((x) => x.digest), ...gitKeys],
+          from === undefined ? d.contextKnown : undefined,
+        );
   const comment = transferComment({
     kind: cmd,
     ...(instr.chown ? { chown: instr.chown } : {}),
@@ -135,10 +159,20 @@ export async function transferStep(
         const target = staged ?? root;
         try {
           // --parents whose wildcards matched nothing still makes the destination.
-          if (all.length === 0) await mkdirInRoot(target, destPath, opts.owner);
+          if (all.length === 0 && repos.length === 0) await mkdirInRoot(target, destPath, opts.owner);
           for (const s of all) {
             if (archives.has(s.abs)) await unpackInto(d, target, s.abs, destPath, owner);
             else await copyIntoRoot(target, s, destPath, destIsDir, opts);
+          }
+          for (const r of repos) {
+            const co = await checkoutAddGit(r.src, r.resolved, keepGitDir, gitOpts);
+            try {
+              const unit: CopyUnit = { abs: co.dir, name: ".", isDir: true };
+              if (flags.exclude.length > 0) unit.plan = planEntries(co.dir, { exclude: flags.exclude });
+              await copyIntoRoot(target, unit, destPath, true, opts);
+            } finally {
+              await rm(co.root, { recursive: true, force: true });
+            }
           }
           if (staged !== undefined) await mergeStaged(staged, root);
         } finally {
@@ -148,6 +182,22 @@ export async function transferStep(
     },
     d.emit,
   );
+}
+
+/** An instruction's sources by kind: git repositories and URLs (ADD only), then local paths. */
+function classifySources(instr: CopyInstruction | AddInstruction): {
+  locals: string[];
+  urls: string[];
+  gits: AddGitRef[];
+} {
+  const out = { locals: [] as string[], urls: [] as string[], gits: [] as AddGitRef[] };
+  for (const s of instr.sources) {
+    const git = instr.kind === "add" ? parseAddGitRef(s) : undefined;
+    if (git !== undefined) out.gits.push(git);
+    else if (instr.kind === "add" && isUrl(s)) out.urls.push(s);
+    else out.locals.push(s);
+  }
+  return out;
 }
 
 /**
