@@ -24,8 +24,7 @@ test("ADD git sources as BuildKit's ParseGitRef tells them from paths and plain 
     "GIT://127.0.0.1/repo",
     "git@127.0.0.1:repo.git",
     "user@host:path",
-    "host:path#ref",
-    "a.txt:b",
+    "user@host:path#ref",
   ])
     assert.equal(isAddGitSource(s), true, s);
   for (const s of [
@@ -34,6 +33,9 @@ test("ADD git sources as BuildKit's ParseGitRef tells them from paths and plain 
     "https://127.0.0.1/file#x.git",
     "ftp://127.0.0.1/repo.git",
     "github.com/moby/buildkit",
+    "github.com:moby/buildkit.git",
+    "host:path#ref",
+    "a.txt:b",
     "./a:b",
     "../a:b",
     "file.txt",

@@ -3,7 +3,7 @@
  * (dockerfile2llb's ParseGitRef, the git source's ref resolution and checksum check):
  *
  * - which sources are git repositories: a `http`/`https`/`git`/`ssh` URL (http(s) only when its
- *   path ends in `.git`) or an scp-like `[user@]host:path`; `github.com/…` is not (BuildKit
+ *   path ends in `.git`) or an scp-like `user@host:path`; `github.com/…` is not (BuildKit
  *   keeps that form for build contexts only: for ADD it is a local path);
  * - the `#ref:subdir` fragment (no ref: the remote's default branch, not docker's `master`);
  * - which commit `git ls-remote <remote> <ref> <ref>^{}` names (a branch before a tag, an
@@ -36,8 +36,11 @@ export const addGitMessages = {
 /** The schemes gitutil.ParseURL accepts (`<alnum>://`). */
 const gitSchemes = new Set(["http", "https", "git", "ssh"]);
 
-/** sshutil's scp-like form: `[user@]host:path[#fragment]`. */
-const scpLike = /^(?:([a-zA-Z0-9_-]+)@)?([a-zA-Z0-9.-]+):(.*?)(?:#(.*))?$/s;
+/**
+ * sshutil's scp-like form: `user@host:path[#fragment]`. The user is required (sshutil's
+ * tests: `github.com:moby/buildkit.git` is not one), so a file named `a:b` stays a file.
+ */
+const scpLike = /^([a-zA-Z0-9_-]+)@([a-zA-Z0-9.-]+):(.*?)(?:#(.*))?$/s;
 
 /** A ref or fragment split at the first colon, as gitutil's splitGitFragment. */
 function splitFragment(fragment: string): { ref: string; subdir: string } {
@@ -82,7 +85,7 @@ function parseScpLike(src: string): AddGitRef | undefined {
   if (scheme !== null && (scheme[1] === "" || (scheme[1] as string).startsWith("/"))) return undefined;
   const m = scpLike.exec(src);
   if (m === null) return undefined;
-  const remote = `${m[1] !== undefined ? `${m[1]}@` : ""}${m[2] as string}:${m[3] as string}`;
+  const remote = `${m[1] as string}@${m[2] as string}:${m[3] as string}`;
   return { remote, ...splitFragment(m[4] ?? "") };
 }
 
