@@ -5,83 +5,30 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve, sep } from "node:path";
-import { promisify } from "node:util";
-import { type RunResult, type TestDaemon, startDaemon, stopClean } from "./harness/daemon.js";
+import { join } from "node:path";
+import { startDaemon, stopClean, type RunResult, type TestDaemon } from "./harness/daemon.js";
 import { writeTree } from "./harness/files.js";
+import { gitIn, publishRepo, serveStatic, type StaticServer } from "./harness/gitRepo.js";
 
 let d: TestDaemon;
-let server: Server;
+let server: StaticServer;
 let base = "";
 const scratch = mkdtempSync(join(tmpdir(), "berth-build-git-"));
 /** Where the docker CLI makes its clones (its TMPDIR), checked empty at the end. */
 const cliTmp = join(scratch, "cli-tmp");
 const served = join(scratch, "srv");
-/** Paths the file server was asked for (a hanging one never answers). */
-const requests: string[] = [];
 const sha: Record<string, string> = {};
 
-/** The test's own git (not sync: the file server runs in this process): no user config. */
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const r = await promisify(execFile)("git", ["-c", "protocol.file.allow=always", ...args], {
-    cwd,
-    encoding: "utf8",
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: scratch,
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.invalid",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.invalid",
-    },
-  });
-  return r.stdout.trim();
-}
-
-/** A bare copy of `src` under the served directory, with the files dumb HTTP needs. */
-async function publish(src: string, name: string): Promise<void> {
-  const bare = join(served, name);
-  rmSync(bare, { recursive: true, force: true });
-  await git(scratch, "clone", "-q", "--bare", src, bare);
-  await git(bare, "update-server-info");
-}
-
-/** A static file server: GET and HEAD only, nothing outside `served`; /hang/ never answers. */
-function serve(): Promise<Server> {
-  const s = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    requests.push(`${req.method} ${path}`);
-    if (path.startsWith("/hang/")) return; // the client gives up (or the test closes the server)
-    const file = resolve(served, `.${path}`);
-    let body: Buffer | undefined;
-    if ((req.method === "GET" || req.method === "HEAD") && file.startsWith(served + sep)) {
-      try {
-        if (statSync(file).isFile()) body = readFileSync(file);
-      } catch {
-        body = undefined;
-      }
-    }
-    if (body === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "Content-Length": body.length });
-    res.end(req.method === "HEAD" ? undefined : body);
-  });
-  return new Promise((ok) => s.listen(0, "127.0.0.1", () => ok(s)));
-}
+const git = (cwd: string, ...args: string[]) => gitIn(scratch, cwd, ...args);
+const publish = (src: string, name: string) => publishRepo(scratch, src, served, name);
 
 before(async () => {
   mkdirSync(cliTmp);
   mkdirSync(served);
-  server = await serve();
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveStatic(served, "/hang/");
+  base = server.base;
 
   // A library repository, used as a submodule (by a URL relative to the main one).
   const lib = writeTree(join(scratch, "lib"), { "lib.txt": "library\n" });
@@ -135,8 +82,7 @@ before(async () => {
 
 after(async () => {
   await stopClean(d);
-  server.closeAllConnections();
-  await new Promise((ok) => server.close(ok));
+  await server.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -324,7 +270,7 @@ test("POST /build?remote=<git URL>: a client that goes away kills the clone", as
     abortSignal: ac.signal,
   });
   const t0 = Date.now();
-  while (!requests.some((p) => p.startsWith("GET /hang/"))) {
+  while (!server.requests.some((p) => p.startsWith("GET /hang/"))) {
     assert.ok(Date.now() - t0 < 20_000, "git never asked the server");
     await new Promise((ok) => setTimeout(ok, 50));
   }

@@ -45,12 +45,16 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** GET and HEAD of files under `root`, nothing outside it, on 127.0.0.1. */
-export async function serveStatic(root: string): Promise<StaticServer> {
+/**
+ * GET and HEAD of files under `root`, nothing outside it, on 127.0.0.1. Paths under `hangPrefix`
+ * never get an answer (the client gives up, or the test closes the server).
+ */
+export async function serveStatic(root: string, hangPrefix?: string): Promise<StaticServer> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     requests.push(`${req.method} ${path}`);
+    if (hangPrefix !== undefined && path.startsWith(hangPrefix)) return;
     const file = resolve(root, `.${path}`);
     let body: Buffer | undefined;
     if ((req.method === "GET" || req.method === "HEAD") && file.startsWith(root + sep)) {
