@@ -6,9 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
-import { compilePattern } from "./dockerignore.js";
-import { decide, mayHoldMatches, type CopyFilter } from "./copyFilter.js";
-import { fileDigest, type KnownTree } from "./sources.js";
+import { decide, type CopyFilter } from "./copyFilter.js";
+import { fileDigest, hashLine, type KnownTree } from "./sources.js";
 
 export interface PlanEntry {
   /** Path relative to the source directory. */
@@ -69,32 +68,7 @@ export async function planDigest(plan: readonly PlanEntry[], known?: KnownTree):
     else if (st.isFile()) rest = `F${await contentHash(abs, known)}`;
     else if (st.isDirectory()) rest = "D";
     else rest = `O${st.rdev}`;
-    h.update(`${rel}\0${st.mode & 0o7777}\0${st.uid}\0${st.gid}\0${rest}\n`);
+    h.update(hashLine(rel, st.mode, st.uid, st.gid, rest));
   }
   return h.digest("hex");
-}
-
-/**
- * Paths under `root` matching a wildcard path (`a/b*`), sorted; only directories whose
- * components can lead to a match are read. Symlinks are not followed while walking.
- */
-export function matchWildcard(root: string, pattern: string): string[] {
-  const p = compilePattern(pattern);
-  const out: string[] = [];
-  const walk = (dir: string, rel: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const r = rel === "" ? n : `${rel}/${n}`;
-      if (p.regex.test(r)) out.push(r);
-      const abs = `${dir}/${n}`;
-      if (lstatSync(abs).isDirectory() && mayHoldMatches(r, p)) walk(abs, r);
-    }
-  };
-  walk(root, "");
-  return out;
 }

@@ -10,9 +10,16 @@ import { errnoCode, invalid } from "../errors.js";
 import { buildMessages } from "../messages.js";
 import { compilePattern, type IgnorePattern } from "./dockerignore.js";
 import { hasWildcards, splitParents, type CopyFilter } from "./copyFilter.js";
-import { matchWildcard, planDigest, planEntries, type PlanEntry } from "./copyPlan.js";
+import { planDigest, planEntries, type PlanEntry } from "./copyPlan.js";
 import { resolveInRoot } from "./rootPath.js";
-import { expandSources, sourcesLabel, treeDigest, type KnownTree, type Source } from "./sources.js";
+import {
+  expandSources,
+  matchWildcard,
+  sourcesLabel,
+  treeDigest,
+  type KnownTree,
+  type Source,
+} from "./sources.js";
 
 export interface CopyUnit extends Source {
   /** A directory's entries a filter keeps (absent: all of them). */

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import {
   cleanSource,
   expandSources,
+  matchWildcard,
   sourcesLabel,
   treeDigest,
   type KnownEntry,
@@ -87,6 +88,22 @@ test("treeDigest: an index gives the digest the disk gives, and is read instead 
       sha256: sha("x"),
     });
     assert.notEqual(await treeDigest(join(dir, "d"), tree(other)), fromDisk);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("matchWildcard: paths matching a wildcard path, symlinks not followed", () => {
+  const dir = mkdtempSync(join(tmpdir(), "berth-src-"));
+  for (const f of ["test/a/b/c/f", "test/a/b2/c/g", "test/a/x/c/h", "other/f"]) {
+    mkdirSync(join(dir, f, ".."), { recursive: true });
+    writeFileSync(join(dir, f), f);
+  }
+  try {
+    symlinkSync("/etc", join(dir, "test", "a", "bl"));
+    assert.deepEqual(matchWildcard(dir, "test/a/b*"), ["test/a/b", "test/a/b2", "test/a/bl"]);
+    assert.deepEqual(matchWildcard(dir, "test/a/*/c"), ["test/a/b/c", "test/a/b2/c", "test/a/x/c"]);
+    assert.deepEqual(matchWildcard(dir, "nope*"), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,10 +5,11 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, lstatSync, readdirSync, readlinkSync } from "node:fs";
-import { lstat, readdir } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { posix } from "node:path";
 import { errnoCode, invalid } from "../errors.js";
 import { buildMessages } from "../messages.js";
+import { mayHoldMatches } from "./copyFilter.js";
 import { compilePattern } from "./dockerignore.js";
 import { resolveInRoot } from "./rootPath.js";
 
@@ -35,20 +36,28 @@ export function cleanSource(path: string): string {
   return parts.join("/");
 }
 
-async function walkRel(root: string, dir = ""): Promise<string[]> {
+/**
+ * Paths under `root` matching a wildcard path (`a/b*`), sorted; only directories whose
+ * components can lead to a match are read. Symlinks are not followed while walking.
+ */
+export function matchWildcard(root: string, pattern: string): string[] {
+  const p = compilePattern(pattern);
   const out: string[] = [];
-  let names: string[];
-  try {
-    names = await readdir(dir === "" ? root : `${root}/${dir}`);
-  } catch {
-    return out;
-  }
-  for (const n of names.sort()) {
-    const rel = dir === "" ? n : `${dir}/${n}`;
-    out.push(rel);
-    const st = await lstat(`${root}/${rel}`);
-    if (st.isDirectory()) out.push(...(await walkRel(root, rel)));
-  }
+  const walk = (dir: string, rel: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const r = rel === "" ? n : `${rel}/${n}`;
+      if (p.regex.test(r)) out.push(r);
+      const abs = `${dir}/${n}`;
+      if (lstatSync(abs).isDirectory() && mayHoldMatches(r, p)) walk(abs, r);
+    }
+  };
+  walk(root, "");
   return out;
 }
 
@@ -63,9 +72,7 @@ export async function expandSources(root: string, paths: readonly string[], cmd:
       throw invalid(buildMessages.transferFailed(cmd, (err as Error).message), err);
     }
     if (hasWildcard(rel)) {
-      const re = compilePattern(rel).regex;
-      const all = await walkRel(root);
-      for (const m of all.filter((r) => re.test(r))) out.push(await sourceAt(root, m));
+      for (const m of matchWildcard(root, rel)) out.push(await sourceAt(root, m));
       continue;
     }
     try {
@@ -118,7 +125,7 @@ export interface KnownTree {
 }
 
 /** One line of a tree's hash text: the same for an entry read from an index or from the disk. */
-const hashLine = (rel: string, mode: number, uid: number, gid: number, rest: string) =>
+export const hashLine = (rel: string, mode: number, uid: number, gid: number, rest: string) =>
   `${rel}\0${mode & 0o7777}\0${uid}\0${gid}\0${rest}\n`;
 
 /**
