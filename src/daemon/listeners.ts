@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import { connect } from "node:net";
 import { dirname } from "node:path";
 import { log } from "../engine/log.js";
+import { isLoopbackHost } from "../engine/loopback.js";
 import { ConfigError } from "./config.js";
 
 export type ListenAddress = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
@@ -28,12 +29,8 @@ export function parseHost(host: string): ListenAddress {
   throw new ConfigError(`invalid bind address (${host}): unsupported proto`);
 }
 
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\./.test(host);
-}
-
 export function checkTcpSafety(addr: ListenAddress, tlsDisabledExplicitly: boolean): void {
-  if (addr.kind !== "tcp" || isLoopback(addr.host)) return;
+  if (addr.kind !== "tcp" || isLoopbackHost(addr.host)) return;
   const where = `http://${addr.host}:${addr.port}`;
   const warning =
     `Binding to IP address without --tlsverify is insecure and gives root access on this machine to everyone who has access to your network.` +

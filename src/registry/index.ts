@@ -16,7 +16,6 @@
 export {
   startRegistry,
   parseAddr,
-  isLoopback,
   defaultAddr,
   type RegistryOptions,
   type RunningRegistry,

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runCommand } from "../engine/host/command.js";
-import { isLoopback, parseAddr, startRegistry } from "./server.js";
+import { isLoopbackHost as isLoopback } from "../engine/loopback.js";
+import { parseAddr, startRegistry } from "./server.js";
 
 test("parseAddr and isLoopback", () => {
   assert.deepEqual(parseAddr("127.0.0.1:5000"), { host: "127.0.0.1", port: 5000 });

@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { invalid } from "../engine/errors.js";
+import { isLoopbackHost } from "../engine/loopback.js";
 import { Authorizer, Htpasswd, TokenSigner, type AuthConfig } from "./auth/index.js";
 import { createHandler } from "./http/handler.js";
 import { Registry } from "./registry.js";
@@ -55,7 +56,7 @@ export const defaultAddr = "127.0.0.1:5000";
 
 export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
   const { host, port } = parseAddr(opts.addr ?? defaultAddr);
-  if (!isLoopback(host) && !opts.tls && !opts.insecurePublic) {
+  if (!isLoopbackHost(host) && !opts.tls && !opts.insecurePublic) {
     throw invalid(`refusing to serve on ${host} without TLS: use --tls-cert/--tls-key or --insecure-public`);
   }
   const storage = await openStorage(opts.root);
@@ -127,8 +128,4 @@ export function parseAddr(addr: string): { host: string; port: number } {
     throw invalid(`invalid address "${addr}": want host:port`);
   const host = m[1] ?? m[2] ?? "";
   return { host: host === "" ? "0.0.0.0" : host, port };
-}
-
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -4,7 +4,7 @@
  * ref to check out and the subdirectory used as the context (moby's parseRemoteURL):
  * `<remote>#<ref>:<subdir>`, ref `master` when none is given, as Docker does.
  */
-import { isIP } from "node:net";
+import { isLoopbackHost } from "../loopback.js";
 
 export interface GitRemote {
   /** What `git remote add origin` gets: the URL without its fragment. */
@@ -107,13 +107,6 @@ export function gitRemoteHost(remote: string): string | undefined {
   const scp = /^(?:[^@/:]+@)?(\[[^\]]*\]|[^/:]+):/.exec(remote);
   if (scp?.[1] !== undefined) return scp[1].replace(/^\[|\]$/g, "");
   return undefined;
-}
-
-/** This engine reaches only loopback addresses (see images/urlSource.ts). */
-export function isLoopbackHost(host: string): boolean {
-  if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  return host === "::1";
 }
 
 /** The host other than loopback the remote would contact, if any. */

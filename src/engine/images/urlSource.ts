@@ -5,20 +5,13 @@
  */
 import { get as httpGet, type IncomingMessage } from "node:http";
 import { get as httpsGet } from "node:https";
-import { isIP } from "node:net";
 import { invalid } from "../errors.js";
+import { isLoopbackHost } from "../loopback.js";
 
 export interface UrlSource {
   stream: IncomingMessage;
   /** Content-Length when the server sent one. */
   size: number | undefined;
-}
-
-function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "");
-  if (h === "localhost") return true;
-  if (isIP(h) === 4) return h.startsWith("127.");
-  return h === "::1";
 }
 
 export async function openUrlSource(url: string, maxRedirects = 5): Promise<UrlSource> {
@@ -31,7 +24,7 @@ export async function openUrlSource(url: string, maxRedirects = 5): Promise<UrlS
   if (u.protocol !== "http:" && u.protocol !== "https:") {
     throw invalid(`unsupported URL scheme ${u.protocol} in ${url}: only http and https can be imported`);
   }
-  if (!isLoopback(u.hostname)) {
+  if (!isLoopbackHost(u.hostname)) {
     throw invalid(
       `importing from ${u.host} is not allowed: this engine only fetches from loopback addresses`,
     );
