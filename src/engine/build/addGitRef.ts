@@ -11,6 +11,7 @@
  *   content key of the checkout (commit, `.git` when kept, subdirectory), with BuildKit's texts.
  */
 import { invalid, notImplemented } from "../errors.js";
+import { splitRefSubdir } from "./gitUrl.js";
 
 export interface AddGitRef {
   /** What git fetches from: the source without its fragment. */
@@ -46,10 +47,7 @@ const scpLike = /^([a-zA-Z0-9_-]+)@([a-zA-Z0-9.-]+):(.*?)(?:#(.*))?$/s;
 function splitFragment(fragment: string): { ref: string; subdir: string } {
   // BuildKit's newer `##ref=…,subdir=…` form: refused rather than fetched as a branch named "#…".
   if (fragment.startsWith("#")) throw notImplemented(addGitMessages.csvFragment);
-  const colon = fragment.indexOf(":");
-  return colon < 0
-    ? { ref: fragment, subdir: "" }
-    : { ref: fragment.slice(0, colon), subdir: fragment.slice(colon + 1) };
+  return splitRefSubdir(fragment);
 }
 
 /** `scheme://…`: undefined when the scheme is not git's or an http(s) path lacks `.git`. */

@@ -69,12 +69,12 @@ function unescapeFragment(url: string, fragment: string): string {
   return Buffer.from(bytes).toString("utf8");
 }
 
-/** `<ref>:<subdir>`: both optional, ref `master` when empty. */
-function refAndSubdir(fragment: string): { ref: string; subdir: string } {
+/** A fragment's `<ref>:<subdir>`, split at the first colon; both may be empty. */
+export function splitRefSubdir(fragment: string): { ref: string; subdir: string } {
   const colon = fragment.indexOf(":");
-  const ref = colon < 0 ? fragment : fragment.slice(0, colon);
-  const subdir = colon < 0 ? "" : fragment.slice(colon + 1);
-  return { ref: ref === "" ? "master" : ref, subdir };
+  return colon < 0
+    ? { ref: fragment, subdir: "" }
+    : { ref: fragment.slice(0, colon), subdir: fragment.slice(colon + 1) };
 }
 
 /** Splits a git URL as moby's parseRemoteURL does; throws GitUrlError with Docker's text. */
@@ -85,7 +85,9 @@ export function parseGitUrl(url: string): GitRemote {
   const raw = hash < 0 ? "" : full.slice(hash + 1);
   // git@host:path is not a URL: its fragment is taken as written.
   const fragment = full.startsWith("git@") ? raw : unescapeFragment(full, raw);
-  const { ref, subdir } = refAndSubdir(fragment);
+  const split = splitRefSubdir(fragment);
+  const { subdir } = split;
+  const ref = split.ref === "" ? "master" : split.ref; // Docker's default, not the remote's HEAD
   // A ref that git would read as an option.
   if (ref.startsWith("-")) throw new GitUrlError(gitUrlMessages.invalidRefspec(ref));
   return { remote, ref, subdir };
